@@ -1,0 +1,234 @@
+"""The scenario schema: every key a scenario file may hold, its type, bounds and unit.
+
+Default numbers live in ``scenarios/baseline.yaml``, each with its source, not here: a
+scenario either spells out every parameter or ``extends:`` one that does. The schema only
+says what is allowed, so that a bad value is rejected before anything runs.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+LEVELS = ("village", "township", "county_town", "city")
+
+
+def _num(unit: str, **bounds) -> object:
+    """A numeric field with bounds and a unit shown in error messages."""
+    return Field(json_schema_extra={"unit": unit}, **bounds)
+
+
+Share = Annotated[float, _num("share", ge=0.0, le=1.0)]
+Rate = Annotated[float, _num("per year", ge=-0.5, le=1.0)]
+Yuan = Annotated[float, _num("yuan per year", ge=0.0)]
+Km = Annotated[float, _num("km", ge=0.0)]
+Weight = Annotated[float, _num("utility units", ge=0.0)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Years(Strict):
+    start: Annotated[int, _num("calendar year", ge=1950, le=2100)]
+    end: Annotated[int, _num("calendar year", ge=1950, le=2200)]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Years:
+        if self.end < self.start:
+            raise ValueError(f"end ({self.end}) must not be before start ({self.start})")
+        return self
+
+
+class Simulation(Strict):
+    substeps: Annotated[int, _num("sub-steps per year", ge=1, le=52)]
+    activity_rate: Annotated[float, _num("share per sub-step", gt=0.0, le=1.0)]
+    spinup_years: Annotated[int, _num("years", ge=0, le=200)]
+    scale: Annotated[int, _num("persons per row", ge=1, le=1000)]
+
+
+class Generate(Strict):
+    """A synthetic county, deterministic given the seed."""
+
+    townships: Annotated[int, _num("places", ge=1, le=60)]
+    villages_per_township: Annotated[int, _num("places", ge=1, le=60)]
+    village_count_spread: Annotated[float, _num("share of the mean", ge=0.0, le=0.9)]
+    registered_population: Annotated[int, _num("persons", ge=100, le=5_000_000)]
+    radius_km: Km
+    urban_hukou_share: Share
+    county_town_share_of_urban_hukou: Share
+    arable_mu_per_rural_person: Annotated[float, _num("mu per person", ge=0.0, le=100.0)]
+
+
+class County(Strict):
+    places_file: Annotated[str | None, Field(json_schema_extra={"file": True})] = None
+    generate: Generate | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> County:
+        if (self.places_file is None) == (self.generate is None):
+            raise ValueError("give exactly one of 'places_file' or 'generate'")
+        return self
+
+
+class OutsideCity(Strict):
+    name: str
+    region: Literal["prefecture", "province", "outside_province"]
+    distance_km: Km
+    wage_yuan: Yuan
+    wage_growth: Rate
+    job_finding: Share
+    cost_of_living: Annotated[float, _num("index, county town = 1", gt=0.0)]
+    hukou_barrier: Weight
+    service_quality: Annotated[float, _num("index, county town = 1", ge=0.0)]
+    non_hukou_service_access: Share
+    school_access: Share
+
+
+class Population(Strict):
+    age_profile: Literal["china_2010", "working_age"]
+    education_shares: Annotated[
+        list[Annotated[float, _num("share", ge=0.0, le=1.0)]], Field(min_length=3, max_length=3)
+    ]
+    skill_by_education: Annotated[
+        list[Annotated[float, _num("effective labour units", gt=0.0)]],
+        Field(min_length=3, max_length=3),
+    ]
+    skill_dispersion: Annotated[float, _num("sd of log skill", ge=0.0, le=2.0)]
+    initial_away_share: Share
+
+    @model_validator(mode="after")
+    def _shares_sum(self) -> Population:
+        total = sum(self.education_shares)
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"education_shares must sum to 1 (they sum to {total:g})")
+        return self
+
+
+class Demography(Strict):
+    enabled: bool
+    mortality_gompertz_a: Annotated[float, _num("per year", ge=0.0, le=0.1)]
+    mortality_gompertz_b: Annotated[float, _num("per year of age", ge=0.0, le=0.3)]
+    infant_mortality: Share
+    sex_ratio_at_birth: Annotated[float, _num("boys per girl", ge=0.8, le=1.5)]
+    total_fertility: Annotated[float, _num("births per woman", ge=0.0, le=8.0)]
+    fertility_mean_age: Annotated[float, _num("years", ge=15.0, le=45.0)]
+    fertility_sd_age: Annotated[float, _num("years", gt=0.0, le=15.0)]
+    school_entry_age: Annotated[int, _num("years", ge=3, le=10)]
+    leaving_age_by_education: Annotated[
+        list[Annotated[int, _num("years", ge=12, le=30)]], Field(min_length=3, max_length=3)
+    ]
+    retirement_age: Annotated[int, _num("years", ge=40, le=80)]
+    farming_exit_age: Annotated[int, _num("years", ge=40, le=95)]
+
+
+class LevelLabour(Strict):
+    """Initial non-farm labour demand and pay in the places of one county level."""
+
+    manufacturing_jobs_per_1000: Annotated[
+        float, _num("jobs per 1,000 registered persons of the county", ge=0.0, le=1000.0)
+    ]
+    initial_wage_yuan: Yuan
+    wage_floor_yuan: Yuan
+
+
+class Labour(Strict):
+    capital_elasticity: Annotated[float, _num("theta, share", gt=0.0, lt=1.0)]
+    capital_output_ratio: Annotated[float, _num("years of output", gt=0.0, le=20.0)]
+    tfp_growth: Rate
+    capital_growth: Rate
+    wage_floor_growth: Rate
+    agglomeration_elasticity: Annotated[float, _num("elasticity", ge=0.0, le=0.3)]
+    informal_sector: bool
+    informal_wage_ratio: Share
+    county_town: LevelLabour
+    township: LevelLabour
+    village: LevelLabour
+
+
+class LevelValues(Strict):
+    village: Annotated[float, _num("index", ge=0.0)]
+    township: Annotated[float, _num("index", ge=0.0)]
+    county_town: Annotated[float, _num("index", ge=0.0)]
+
+
+class Services(Strict):
+    spending_share: Share
+    labour_share: Share
+    attractiveness: LevelValues
+    distance_decay_km: Annotated[float, _num("km", gt=0.0)]
+    quality: LevelValues
+    non_hukou_access: LevelValues
+    school_access: LevelValues
+
+
+class Farming(Strict):
+    land_elasticity: Annotated[float, _num("beta, share", gt=0.0, lt=1.0)]
+    value_added_yuan_per_mu: Annotated[float, _num("yuan per mu per year", ge=0.0)]
+    reference_mu_per_worker: Annotated[float, _num("mu per worker", gt=0.0)]
+    price_growth: Rate
+    elderly_labour_weight: Share
+    unit: Literal["household", "village"]
+    pay: Literal["average", "marginal"]
+    price_rule: Literal["national", "relative"]
+    relative_price_rho: Annotated[float, _num("rho", gt=0.0)] | None = None
+
+    @model_validator(mode="after")
+    def _rho_when_relative(self) -> Farming:
+        if self.price_rule == "relative" and self.relative_price_rho is None:
+            raise ValueError("price_rule 'relative' needs relative_price_rho")
+        return self
+
+
+OptionName = Literal[
+    "farm",
+    "village_nonfarm",
+    "commute_township",
+    "commute_county_town",
+    "move_township",
+    "move_county_town",
+    "move_city",
+]
+
+
+class Choice(Strict):
+    options: Annotated[list[OptionName], Field(min_length=2)]
+    cost_of_living: LevelValues
+    income_weight: Weight
+    income_floor_yuan: Annotated[float, _num("yuan per year", gt=0.0)]
+    cost_of_living_weight: Weight
+    service_weight: Weight
+    school_child_weight: Weight
+    moving_cost: Weight
+    moving_cost_per_log_km: Weight
+    non_hukou_barrier_county: Weight
+    network_weight: Weight
+    home_attachment: Weight
+    home_attachment_per_decade: Weight
+    commute_max_km: Km
+    commute_cost_per_km: Weight
+    unemployed_activity_multiplier: Annotated[float, _num("multiplier", ge=1.0, le=20.0)]
+    retiree_activity_rate: Share
+    child_rejoin_rate: Share
+
+
+class Incomes(Strict):
+    remittance_share: Share
+
+
+class Scenario(Strict):
+    name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")]
+    description: str = ""
+    seed: Annotated[int, _num("integer", ge=0, le=2**63 - 1)]
+    years: Years
+    simulation: Simulation
+    county: County
+    outside_cities: list[OutsideCity]
+    population: Population
+    demography: Demography
+    labour: Labour
+    services: Services
+    farming: Farming
+    choice: Choice
+    incomes: Incomes

@@ -1,0 +1,136 @@
+"""The county model: places as Mesa agents, persons as arrays, and the yearly loop.
+
+`CountyModel.step` is one simulated year. Its order is fixed here and nowhere else:
+
+    1. demography    ageing, deaths, births, school, labour-force entry, retirement
+    2. farming       this year's farm price
+    3. labour        this year's productivity, wage floors and city wages
+    4. sub-steps     labour market clearing, farm production, location and work choice
+    5. capital       capital accumulation
+    6. services      service revenue of each place from last year's spending
+    7. incomes       remittances and per-capita disposable income
+    8. record        the year's tables
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from countysim.agents import Place, PlaceState
+from countysim.config.schema import Scenario
+from countysim.modules.capital import Capital
+from countysim.modules.choice import LocationChoice
+from countysim.modules.demography import Demography
+from countysim.modules.farming import Farming
+from countysim.modules.incomes import Incomes
+from countysim.modules.labour import LabourMarket
+from countysim.modules.services import Services
+from countysim.population import initial_population
+from countysim.recorder import Recorder, YearTally
+from countysim.world import build_world
+
+
+class CountyModel(mesa.Model):
+    """One county and its outside cities. `run()` simulates every year of the scenario."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        super().__init__(rng=scenario.seed)
+        self.scenario = scenario
+        self.world = build_world(scenario, self.rng)
+        self.state = PlaceState(self.world.n)
+        self.place_agents = [Place(self, i) for i in range(self.world.n)]
+        self.persons, self.households = initial_population(scenario, self.world, self.rng)
+        self.tally = YearTally(self.world.n)
+        self.recorder = Recorder()
+        # Extension points: extra utility terms of the location choice, extra income sources.
+        self.choice_terms: list = []
+        self.income_sources: list = []
+        self.clock = 0  # counts sub-steps, so per-sub-step aggregates can be cached
+        self.year = scenario.years.start
+
+        self.demography = Demography()
+        self.farming = Farming()
+        self.labour = LabourMarket()
+        self.choice = LocationChoice()
+        self.capital = Capital()
+        self.services = Services()
+        self.incomes = Incomes()
+        self.modules = (
+            self.demography,
+            self.farming,
+            self.labour,
+            self.choice,
+            self.capital,
+            self.services,
+            self.incomes,
+        )
+        self._count_places()
+        for module in self.modules:
+            module.setup(self)
+        self._spin_up()
+        self.year = scenario.years.start - 1
+
+    @property
+    def places(self) -> mesa.agent.AgentSet:
+        return self.agents_by_type[Place]
+
+    def step(self) -> None:
+        """One year."""
+        self.year += 1
+        self.tally.reset()
+        start_residents = self.state.residents.copy()
+        self._new_income_year()
+        self.demography.step(self)
+        self.farming.step(self)
+        self.labour.step(self)
+        self._substeps()
+        self.capital.step(self)
+        self.services.step(self)
+        self.incomes.step(self)
+        self.recorder.record(self, start_residents)
+        self.running = self.year < self.scenario.years.end
+
+    def run(self, progress: bool = False) -> CountyModel:
+        years = range(self.scenario.years.start, self.scenario.years.end + 1)
+        if progress:
+            from tqdm.auto import tqdm
+
+            years = tqdm(years, desc=self.scenario.name, unit="year")
+        for _ in years:
+            self.step()
+        return self
+
+    def _substeps(self) -> None:
+        for _ in range(self.scenario.simulation.substeps):
+            self.clock += 1
+            self.labour.substep(self)
+            self.farming.substep(self)
+            self.choice.substep(self)
+
+    def _spin_up(self) -> None:
+        """Let locations, jobs and service revenue settle under the first year's conditions
+        before anything is recorded (no ageing, no growth); the spin-up's moves are not
+        counted as the first year's flows."""
+        for _ in range(self.scenario.simulation.spinup_years):
+            self._new_income_year()
+            self._substeps()
+            self.services.step(self)
+            self.incomes.step(self)
+            self._count_places()
+        self.tally.reset()
+        self.persons.years_here[:] = 0
+        self.labour.rebase_agglomeration()
+
+    def _new_income_year(self) -> None:
+        self.persons.wage_income[:] = 0.0
+        self.persons.farm_income[:] = 0.0
+
+    def _count_places(self) -> None:
+        scale, n = self.scenario.simulation.scale, self.world.n
+        self.state.residents = scale * np.bincount(self.persons.residence, minlength=n).astype(
+            float
+        )
+        self.state.registered = scale * np.bincount(self.persons.hukou_place, minlength=n).astype(
+            float
+        )

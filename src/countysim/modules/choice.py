@@ -1,0 +1,260 @@
+"""Location and work choice: who lives where and works at what.
+
+In each sub-step a share of working-age persons reconsiders (the activity rate; the
+unemployed more often, new entrants always). Each picks from a small option set by
+multinomial logit, drawn as the argmax of utility plus Gumbel noise:
+
+    farm at home | non-farm work in the home village | commute from home to the township
+    seat or the county town | move to the home township seat | move to the county town |
+    move to each outside city
+
+Utility of an option (residence r, workplace w) for person i:
+
+    income_weight * log(max(expected income, floor))       expected = wage * skill * P(job)
+  - cost_of_living_weight * log(cost of living at r)
+  + service_weight * quality(r) * access(i, r) * (1 + school_child_weight * children of i)
+  - moving cost (if r is not where i lives now: a fixed part plus a part rising with log km)
+  - barrier for living in an urban place without its hukou
+  - commuting cost per km
+  + network_weight * log(1 + persons from i's home village living at r)
+  + home attachment (at the home place; rising with age)
+  + terms contributed by other modules (land, pensions, ...) through `model.choice_terms`
+
+Retirees living away reconsider, at a lower rate, between staying and going home.
+Children follow a mother who moves if schooling at the destination is open to them,
+otherwise they stay behind; those left behind rejoin her at a yearly rate.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from countysim.modules.base import Module
+from countysim.population import CHILD, FARMER, NONFARM, RETIRED, STUDENT, UNEMPLOYED
+from countysim.world import CITY, COUNTY_TOWN, TOWNSHIP, VILLAGE
+
+FARM, VILLAGE_NONFARM, COMMUTE_TOWNSHIP, COMMUTE_COUNTY_TOWN, MOVE_TOWNSHIP, MOVE_COUNTY_TOWN = (
+    range(6)
+)
+OPTION_NAMES = (
+    "farm",
+    "village_nonfarm",
+    "commute_township",
+    "commute_county_town",
+    "move_township",
+    "move_county_town",
+)
+
+
+class LocationChoice(Module):
+    name = "choice"
+
+    def setup(self, model) -> None:
+        world, c = model.world, model.scenario.choice
+        self.cities = np.flatnonzero(world.level == CITY)
+        self.n_options = len(OPTION_NAMES) + len(self.cities)
+        enabled = set(c.options)
+        self.enabled = np.array(
+            [name in enabled for name in OPTION_NAMES] + ["move_city" in enabled] * len(self.cities)
+        )
+        self._cache: dict[str, tuple] = {}
+        self.seat = world.township_of()
+        self.urban = world.is_urban
+        st, col = model.state, c.cost_of_living
+        st.cost_of_living[:] = np.select(
+            [world.level == VILLAGE, world.level == TOWNSHIP, world.level == COUNTY_TOWN],
+            [col.village, col.township, col.county_town],
+            1.0,
+        )
+        for i, city in zip(self.cities, model.scenario.outside_cities, strict=True):
+            st.cost_of_living[i] = city.cost_of_living
+            st.hukou_barrier[i] = city.hukou_barrier
+
+    # ----------------------------------------------------------------- options
+    def _options(self, model, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Residence, workplace (-1 = farm) and feasibility of each option, shape (n, K)."""
+        p, world, c = model.persons, model.world, model.scenario.choice
+        n, k = len(rows), self.n_options
+        home = model.households.home[p.hh[rows]]
+        village = np.where(world.level[home] == VILLAGE, home, -1)
+        seat = self.seat[home]
+        town = np.full(n, world.county_town)
+        res = np.empty((n, k), dtype=np.int64)
+        work = np.empty((n, k), dtype=np.int64)
+        res[:, :4] = village[:, None]
+        work[:, FARM] = -1
+        work[:, VILLAGE_NONFARM] = village
+        work[:, COMMUTE_TOWNSHIP] = seat
+        work[:, COMMUTE_COUNTY_TOWN] = town
+        res[:, MOVE_TOWNSHIP] = work[:, MOVE_TOWNSHIP] = seat
+        res[:, MOVE_COUNTY_TOWN] = work[:, MOVE_COUNTY_TOWN] = town
+        res[:, 6:] = work[:, 6:] = self.cities[None, :]
+
+        ok = np.broadcast_to(self.enabled, (n, k)).copy()
+        ok[:, :4] &= (village >= 0)[:, None]
+        ok[:, MOVE_TOWNSHIP] &= seat >= 0
+        land = model.households.land_mu[p.hh[rows]]
+        demo = model.scenario.demography
+        ok[:, FARM] &= (land > 0) & (p.age[rows] < demo.farming_exit_age)
+        ok[:, FARM + 1 :] &= (p.age[rows] < demo.retirement_age)[:, None]  # the old only farm
+        for opt in (COMMUTE_TOWNSHIP, COMMUTE_COUNTY_TOWN):
+            d = world.dist_km[np.maximum(village, 0), np.maximum(work[:, opt], 0)]
+            ok[:, opt] &= (work[:, opt] >= 0) & (d <= c.commute_max_km)
+        return res, work, ok
+
+    # ----------------------------------------------------------------- utility
+    def residence_utility(self, model, rows: np.ndarray, res: np.ndarray) -> np.ndarray:
+        """Utility terms that depend on where a person lives, shape like `res`."""
+        p, world, st, c = model.persons, model.world, model.state, model.scenario.choice
+        current = p.residence[rows][:, None]
+        home = model.households.home[p.hh[rows]][:, None]
+        hukou_here = p.hukou_place[rows][:, None] == res
+        access = np.where(hukou_here, 1.0, st.non_hukou_access[res])
+        kids = self._school_children(model)[rows][:, None]
+        u = -c.cost_of_living_weight * np.log(st.cost_of_living[res])
+        u += (
+            c.service_weight * st.service_quality[res] * access * (1 + c.school_child_weight * kids)
+        )
+        moving = res != current
+        u -= moving * (
+            c.moving_cost + c.moving_cost_per_log_km * np.log1p(world.dist_km[current, res])
+        )
+        barrier = np.where(
+            world.level[res] == CITY, st.hukou_barrier[res], c.non_hukou_barrier_county
+        )
+        u -= (self.urban[res] & ~hukou_here) * barrier
+        age = p.age[rows][:, None]
+        attach = c.home_attachment + c.home_attachment_per_decade * np.maximum(age - 16, 0) / 10
+        u += (res == home) * attach
+        u += c.network_weight * np.log1p(self._network(model)[home, res]) * (res != home)
+        return u
+
+    def _school_children(self, model) -> np.ndarray:
+        """Number of children aged 6-15 of each person (as their mother)."""
+        return self._cached(model, "kids", self._count_school_children)
+
+    def _network(self, model) -> np.ndarray:
+        """P x P: persons of working age from home place h living at place r."""
+        return self._cached(model, "net", self._count_network)
+
+    def _cached(self, model, key: str, compute):
+        """Aggregates that stay fixed within a sub-step are computed once per sub-step."""
+        stamp, value = self._cache.get(key, (None, None))
+        if stamp != model.clock:
+            value = compute(model)
+            self._cache[key] = (model.clock, value)
+        return value
+
+    @staticmethod
+    def _count_school_children(model) -> np.ndarray:
+        p = model.persons
+        kids = np.flatnonzero((p.age >= 6) & (p.age <= 15) & (p.mother >= 0))
+        mums = p.rows_of(p.mother[kids])
+        mums = mums[mums >= 0]
+        return np.bincount(mums, minlength=len(p))
+
+    @staticmethod
+    def _count_network(model) -> np.ndarray:
+        p, n = model.persons, model.world.n
+        adults = (p.age >= 16) & np.isin(p.status, NONFARM + (FARMER,))
+        home = model.households.home[p.hh[adults]]
+        key = home.astype(np.int64) * n + p.residence[adults]
+        net = np.bincount(key, minlength=n * n).reshape(n, n)
+        return net.astype(float) * model.scenario.simulation.scale
+
+    def _expected_income(self, model, rows, work) -> np.ndarray:
+        st, lab = model.state, model.scenario.labour
+        w = np.maximum(work, 0)
+        informal = st.informal_wage[w] if lab.informal_sector else 0.0
+        nonfarm = st.job_prob[w] * st.wage[w] + (1 - st.job_prob[w]) * informal
+        income = model.persons.skill[rows][:, None] * nonfarm
+        income[:, FARM] = model.farming.prospective_income(model, rows)
+        return income
+
+    # ----------------------------------------------------------------- the step
+    def substep(self, model) -> None:
+        p, c, rng = model.persons, model.scenario.choice, model.rng
+        rate = model.scenario.simulation.activity_rate
+        working = np.isin(p.status, NONFARM + (FARMER,))
+        draw = rng.random(len(p))
+        chance = np.where(p.status == UNEMPLOYED, rate * c.unemployed_activity_multiplier, rate)
+        rows = np.flatnonzero((working & (draw < chance)) | p.must_choose)
+        before = p.residence.copy()
+        if len(rows):
+            self._choose_work(model, rows)
+        self._retirees(model, draw)
+        moved = np.flatnonzero(p.residence != before)
+        self._children_follow(model, moved)
+        model.tally.record_moves(model, before)
+
+    def _choose_work(self, model, rows: np.ndarray) -> None:
+        p, c = model.persons, model.scenario.choice
+        p.must_choose[rows] = False
+        res, work, ok = self._options(model, rows)
+        income = self._expected_income(model, rows, work)
+        u = c.income_weight * np.log(np.maximum(income, c.income_floor_yuan))
+        u += self.residence_utility(model, rows, res)
+        commute = (work >= 0) & (work != res)
+        u -= (
+            commute
+            * c.commute_cost_per_km
+            * model.world.dist_km[np.maximum(res, 0), np.maximum(work, 0)]
+        )
+        for term in model.choice_terms:
+            u += term(model, rows, res, work)
+        u = np.where(ok, u + model.rng.gumbel(size=u.shape), -np.inf)
+        has_option = ok.any(axis=1)
+        rows, u, res, work = rows[has_option], u[has_option], res[has_option], work[has_option]
+        pick = np.argmax(u, axis=1)
+        i = np.arange(len(rows))
+        new_res, new_work = res[i, pick], work[i, pick]
+        p.years_here[rows] = np.where(new_res != p.residence[rows], 0, p.years_here[rows])
+        p.residence[rows] = new_res
+        p.workplace[rows] = new_work
+        p.status[rows] = np.where(new_work < 0, FARMER, UNEMPLOYED)
+
+    def _retirees(self, model, draw: np.ndarray) -> None:
+        """Retirees living away choose between staying and going home (farming if they can)."""
+        p = model.persons
+        rate = model.scenario.choice.retiree_activity_rate / model.scenario.simulation.substeps
+        home = model.households.home[p.hh]
+        rows = np.flatnonzero((p.status == RETIRED) & (p.residence != home) & (draw < rate))
+        if not len(rows):
+            return
+        res = np.stack([p.residence[rows], home[rows]], axis=1).astype(np.int64)
+        u = self.residence_utility(model, rows, res)
+        for term in model.choice_terms:
+            u += term(model, rows, res, np.full_like(res, -1))
+        go_home = u[:, 1] + model.rng.gumbel(size=len(rows)) > u[:, 0] + model.rng.gumbel(
+            size=len(rows)
+        )
+        back = rows[go_home]
+        p.residence[back] = home[back]
+        p.years_here[back] = 0
+        d = model.scenario.demography
+        can_farm = (model.households.land_mu[p.hh[back]] > 0) & (p.age[back] < d.farming_exit_age)
+        p.status[back[can_farm]] = FARMER
+
+    def _children_follow(self, model, moved: np.ndarray) -> None:
+        """Children go with a mother who moved, if schooling there is open to them; children
+        apart from their mother rejoin her at the yearly rejoin rate."""
+        p, st, rng = model.persons, model.state, model.rng
+        kids = np.flatnonzero(np.isin(p.status, (CHILD, STUDENT)) & (p.mother >= 0))
+        if not len(kids):
+            return
+        mum = p.rows_of(p.mother[kids])
+        kids, mum = kids[mum >= 0], mum[mum >= 0]
+        apart = p.residence[kids] != p.residence[mum]
+        kids, mum = kids[apart], mum[apart]
+        dest = p.residence[mum]
+        home = model.households.home[p.hh[kids]]
+        open_to_child = np.where(
+            (dest == home) | (dest == p.hukou_place[kids]), 1.0, st.school_access[dest]
+        )
+        mum_moved = np.zeros(len(p), dtype=bool)
+        mum_moved[moved] = True
+        rejoin = model.scenario.choice.child_rejoin_rate / model.scenario.simulation.substeps
+        chance = np.where(mum_moved[mum], open_to_child, rejoin * open_to_child)
+        go = rng.random(len(kids)) < chance
+        p.residence[kids[go]] = dest[go]
+        p.years_here[kids[go]] = 0

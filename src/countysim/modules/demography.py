@@ -1,0 +1,98 @@
+"""Demography: ageing, deaths, births, school, entry to the labour force, retirement."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from countysim.modules.base import Module
+from countysim.population import (
+    CHILD,
+    EMPLOYED,
+    FARMER,
+    INFORMAL,
+    RETIRED,
+    STUDENT,
+    UNEMPLOYED,
+)
+
+
+class Demography(Module):
+    """Yearly vital events. Mortality is Gompertz, m(x) = a exp(b x), plus an infant rate at
+    age 0; fertility is a normal schedule over the mother's age scaled to the total
+    fertility rate; children take the mother's household, residence and hukou."""
+
+    name = "demography"
+
+    def step(self, model) -> None:
+        d = model.scenario.demography
+        if not d.enabled:
+            return
+        p, rng = model.persons, model.rng
+        p.age = p.age + 1
+        p.years_here = p.years_here + 1
+
+        q = np.minimum(1.0, d.mortality_gompertz_a * np.exp(d.mortality_gompertz_b * p.age))
+        q = np.where(p.age == 1, np.maximum(q, d.infant_mortality), q)  # died in first year
+        dies = rng.random(len(p)) < q
+        model.tally.deaths_by_place = np.bincount(p.residence[dies], minlength=model.world.n)
+        p.keep(~dies)
+
+        self._births(model)
+        self._life_course(model)
+
+    def _births(self, model) -> None:
+        d, p, rng = model.scenario.demography, model.persons, model.rng
+        z = (p.age - d.fertility_mean_age) / d.fertility_sd_age
+        rate = d.total_fertility * np.exp(-0.5 * z * z) / (d.fertility_sd_age * np.sqrt(2 * np.pi))
+        mothers = np.flatnonzero(
+            p.female & (p.age >= 15) & (p.age <= 49) & (rng.random(len(p)) < rate)
+        )
+        n = len(mothers)
+        model.tally.births_by_place = np.bincount(p.residence[mothers], minlength=model.world.n)
+        if n == 0:
+            return
+        pop = model.scenario.population
+        edu = rng.choice(3, size=n, p=pop.education_shares)
+        skill = np.asarray(pop.skill_by_education)[edu] * rng.lognormal(
+            -0.5 * pop.skill_dispersion**2, pop.skill_dispersion, n
+        )
+        p.append(
+            {
+                "age": np.zeros(n),
+                "female": rng.random(n) < 1.0 / (1.0 + d.sex_ratio_at_birth),
+                "edu": edu,
+                "skill": skill,
+                "hh": p.hh[mothers],
+                "mother": p.pid[mothers],
+                "hukou_urban": p.hukou_urban[mothers],
+                "hukou_place": p.hukou_place[mothers],
+                "residence": p.residence[mothers],
+                "status": np.full(n, CHILD),
+            }
+        )
+
+    def _life_course(self, model) -> None:
+        d, p = model.scenario.demography, model.persons
+        p.status[(p.status == CHILD) & (p.age >= d.school_entry_age)] = STUDENT
+        leaving = np.asarray(d.leaving_age_by_education)[p.edu]
+        entrants = (p.status == STUDENT) & (p.age >= leaving)
+        p.status[entrants] = UNEMPLOYED
+        p.must_choose[entrants] = True
+
+        nonfarm = np.isin(p.status, (EMPLOYED, INFORMAL, UNEMPLOYED))
+        retiring = (nonfarm & (p.age >= d.retirement_age)) | (
+            (p.status == FARMER) & (p.age >= d.farming_exit_age)
+        )
+        p.status[retiring] = RETIRED
+        p.workplace[retiring] = -1
+        # Non-farm workers who retire at home go back to the family land, as long as they can.
+        home = model.households.home[p.hh]
+        to_farm = (
+            retiring
+            & nonfarm
+            & (p.residence == home)
+            & (model.households.land_mu[p.hh] > 0)
+            & (p.age < d.farming_exit_age)
+        )
+        p.status[to_farm] = FARMER
+        model.tally.retirements = int(retiring.sum())

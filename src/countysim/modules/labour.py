@@ -1,0 +1,158 @@
+"""The non-farm labour market of every county place and the outside cities.
+
+In a county place j, manufacturing produces Y = A K^theta E^(1-theta) and hires where the
+marginal product equals the wage, E_m(w) = K (A (1-theta) / w)^(1/theta); the service
+sector spends a share lambda of its revenue R (what residents below and around spend
+there, see `services`) on labour, E_s(w) = lambda R / w. With job seekers supplying S
+effective units, the wage clears D(w) = E_m(w) + E_s(w) = S above the floor; if demand
+at the floor falls short, the wage is the floor and jobs are rationed at random, each
+seeker finding one with probability D(floor)/S (Harris-Todaro). Those without a job
+work informally at a lower wage if the scenario allows it, or are unemployed.
+
+Outside cities are not modelled as markets: their wage follows an exogenous path and a
+seeker finds a job with a fixed probability.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from countysim.modules.base import Module
+from countysim.population import EMPLOYED, INFORMAL, NONFARM, UNEMPLOYED
+from countysim.world import CITY, COUNTY_TOWN, TOWNSHIP, VILLAGE
+
+_BISECTION_STEPS = 60
+
+
+class LabourMarket(Module):
+    name = "labour"
+
+    def setup(self, model) -> None:
+        lab, world, st = model.scenario.labour, model.world, model.state
+        theta = lab.capital_elasticity
+        self.theta = theta
+        county_registered = world.registered[world.is_county].sum()
+        self.base_tfp = np.zeros(world.n)
+        for level, params in (
+            (COUNTY_TOWN, lab.county_town),
+            (TOWNSHIP, lab.township),
+            (VILLAGE, lab.village),
+        ):
+            at = world.level == level
+            st.wage_floor[at] = params.wage_floor_yuan
+            st.wage[at] = params.initial_wage_yuan
+            # Jobs at the initial wage, shared among the level's places by registered population.
+            share = world.registered[at] / max(world.registered[at].sum(), 1)
+            jobs = params.manufacturing_jobs_per_1000 / 1000 * county_registered * share
+            w0 = params.initial_wage_yuan
+            output = w0 * jobs / (1 - theta)
+            st.capital[at] = lab.capital_output_ratio * output
+            with np.errstate(divide="ignore", invalid="ignore"):
+                tfp = output / (st.capital[at] ** theta * jobs ** (1 - theta))
+            self.base_tfp[at] = np.nan_to_num(tfp)
+        st.tfp[:] = self.base_tfp
+        st.informal_wage[:] = lab.informal_wage_ratio * st.wage_floor
+
+        cities = np.flatnonzero(world.level == CITY)
+        self.city_base_wage = np.array([c.wage_yuan for c in model.scenario.outside_cities])
+        self.city_growth = np.array([c.wage_growth for c in model.scenario.outside_cities])
+        self.city_job_finding = np.array([c.job_finding for c in model.scenario.outside_cities])
+        self.cities = cities
+        self.base_residents = None
+        self.step(model)
+
+    def rebase_agglomeration(self) -> None:
+        """Measure agglomeration from the residents of the next year (after the spin-up)."""
+        self.base_residents = None
+
+    def step(self, model) -> None:
+        """This year's productivity, floors and city wages (trend and agglomeration)."""
+        lab, st, world = model.scenario.labour, model.state, model.world
+        t = model.year - model.scenario.years.start
+        county = world.is_county
+        if self.base_residents is None:
+            self.base_residents = np.maximum(st.residents.copy(), 1.0)
+        crowd = (
+            np.maximum(st.residents, 1.0) / self.base_residents
+        ) ** lab.agglomeration_elasticity
+        st.tfp[county] = self.base_tfp[county] * (1 + lab.tfp_growth) ** t * crowd[county]
+        floor0 = np.select(
+            [world.level == COUNTY_TOWN, world.level == TOWNSHIP, world.level == VILLAGE],
+            [
+                lab.county_town.wage_floor_yuan,
+                lab.township.wage_floor_yuan,
+                lab.village.wage_floor_yuan,
+            ],
+            0.0,
+        )
+        st.wage_floor[county] = floor0[county] * (1 + lab.wage_floor_growth) ** t
+        city_wage = self.city_base_wage * (1 + self.city_growth) ** t
+        st.wage[self.cities] = city_wage
+        st.wage_floor[self.cities] = city_wage
+        st.informal_wage[:] = lab.informal_wage_ratio * st.wage_floor
+        st.job_prob[self.cities] = self.city_job_finding
+
+    def demand(self, model, wage: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Manufacturing and service labour demand (persons) at a wage, per place."""
+        st, theta = model.state, self.theta
+        lam = model.scenario.services.labour_share
+        with np.errstate(divide="ignore", invalid="ignore"):
+            manu = st.capital * (st.tfp * (1 - theta) / wage) ** (1 / theta)
+            serv = lam * st.service_revenue / wage
+        return np.nan_to_num(manu), np.nan_to_num(serv)
+
+    def substep(self, model) -> None:
+        """Clear every county market, ration jobs, and pay the sub-step's wages."""
+        p, st, world = model.persons, model.state, model.world
+        scale = model.scenario.simulation.scale
+        seekers = np.flatnonzero(np.isin(p.status, NONFARM) & (p.workplace >= 0))
+        where = p.workplace[seekers]
+        supply = scale * np.bincount(where, weights=p.skill[seekers], minlength=world.n)
+
+        county = world.is_county
+        floor = st.wage_floor
+        manu_f, serv_f = self.demand(model, floor)
+        d_floor = manu_f + serv_f
+        clears = county & (d_floor > supply) & (supply > 0)
+        wage = floor.copy()
+        wage[clears] = self._clearing_wage(model, floor, d_floor, supply, clears)
+        st.wage[county] = wage[county]
+        job_prob = np.where(supply > 0, np.minimum(1.0, d_floor / np.maximum(supply, 1e-12)), 1.0)
+        job_prob = np.where(d_floor > 0, job_prob, 0.0)
+        st.job_prob[county] = job_prob[county]
+
+        manu, _ = self.demand(model, st.wage)
+        filled = np.where(clears, 1.0, np.minimum(1.0, supply / np.maximum(d_floor, 1e-12)))
+        manu_jobs = manu * filled * county
+        st.manufacturing_output = np.where(
+            manu_jobs > 0,
+            st.tfp * st.capital**self.theta * manu_jobs ** (1 - self.theta),
+            0.0,
+        )
+
+        formal = model.rng.random(len(seekers)) < st.job_prob[where]
+        informal = ~formal & model.scenario.labour.informal_sector
+        p.status[seekers] = np.where(formal, EMPLOYED, np.where(informal, INFORMAL, UNEMPLOYED))
+        pay = np.where(formal, st.wage[where], np.where(informal, st.informal_wage[where], 0.0))
+        p.wage_income[seekers] += pay * p.skill[seekers] / model.scenario.simulation.substeps
+        working = formal | informal
+        st.employment = scale * np.bincount(where[working], minlength=world.n).astype(float)
+
+    def _clearing_wage(self, model, floor, d_floor, supply, clears) -> np.ndarray:
+        """Solve D(w) = S for w above the floor by bisection in log w. D falls at least as fast
+        as 1/w, so D(floor * D(floor)/S) <= S brackets the root."""
+        lo = np.log(floor[clears])
+        hi = lo + np.log(d_floor[clears] / supply[clears])
+        idx = np.flatnonzero(clears)
+        theta = self.theta
+        lam = model.scenario.services.labour_share
+        st = model.state
+        k, a, r, s = st.capital[idx], st.tfp[idx], st.service_revenue[idx], supply[idx]
+        for _ in range(_BISECTION_STEPS):
+            mid = 0.5 * (lo + hi)
+            w = np.exp(mid)
+            d = k * (a * (1 - theta) / w) ** (1 / theta) + lam * r / w
+            too_low = d > s
+            lo = np.where(too_low, mid, lo)
+            hi = np.where(too_low, hi, mid)
+        return np.exp(0.5 * (lo + hi))

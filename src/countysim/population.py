@@ -1,0 +1,279 @@
+"""Persons and households as a structure of arrays.
+
+Every person is an agent, but a county has hundreds of thousands of them, so each
+attribute is one numpy column and every rule is an array operation. Rows are kept in
+order of a stable person id (`pid`), so a person's row is found with `searchsorted`
+even after deaths remove rows and births append them.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import numpy as np
+
+from countysim.config.schema import Scenario
+from countysim.world import CITY, COUNTY_TOWN, TOWNSHIP, VILLAGE, World
+
+# Activity states of a person.
+CHILD, STUDENT, FARMER, EMPLOYED, INFORMAL, UNEMPLOYED, RETIRED = range(7)
+STATUS_NAMES = ("child", "student", "farmer", "employed", "informal", "unemployed", "retired")
+NONFARM = (EMPLOYED, INFORMAL, UNEMPLOYED)
+
+PERSON_COLUMNS: dict[str, tuple[type, object]] = {
+    "pid": (np.int64, -1),
+    "age": (np.int16, 0),
+    "female": (np.bool_, False),
+    "edu": (np.int8, 0),
+    "skill": (np.float64, 1.0),
+    "hh": (np.int32, -1),
+    "mother": (np.int64, -1),  # pid of the mother, -1 if not in the model
+    "hukou_urban": (np.bool_, False),
+    "hukou_place": (np.int32, -1),
+    "residence": (np.int32, -1),
+    "workplace": (np.int32, -1),  # place of non-farm work, -1 for none
+    "status": (np.int8, CHILD),
+    "years_here": (np.int16, 0),
+    "must_choose": (np.bool_, False),  # new labour-market entrants choose at the next sub-step
+    "wage_income": (np.float64, 0.0),  # earnings accumulated over the year's sub-steps
+    "farm_income": (np.float64, 0.0),
+    "income": (np.float64, 0.0),  # disposable income of the year (after remittances)
+    "income_pc": (np.float64, 0.0),  # per-capita income of the co-resident household
+}
+
+
+class Persons:
+    """Columns of equal length, one row per simulated person (standing for `scale` persons)."""
+
+    def __init__(self, columns: dict[str, np.ndarray], next_pid: int) -> None:
+        object.__setattr__(self, "_cols", {})
+        for name, (dtype, _) in PERSON_COLUMNS.items():
+            self._cols[name] = np.asarray(columns[name], dtype=dtype)
+        object.__setattr__(self, "next_pid", next_pid)
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        try:
+            return self._cols[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __setattr__(self, name: str, value) -> None:
+        if name in self._cols:
+            self._cols[name] = np.asarray(value, dtype=self._cols[name].dtype)
+        else:
+            object.__setattr__(self, name, value)
+
+    def __len__(self) -> int:
+        return len(self._cols["pid"])
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(self._cols)
+
+    def add_column(self, name: str, dtype, fill) -> None:
+        """Let a module keep a person attribute of its own (e.g. pension entitlement)."""
+        PERSON_COLUMNS.setdefault(name, (dtype, fill))
+        self._cols[name] = np.full(len(self), fill, dtype=dtype)
+
+    def keep(self, mask: np.ndarray) -> None:
+        for name, col in self._cols.items():
+            self._cols[name] = col[mask]
+
+    def append(self, new: dict[str, np.ndarray]) -> None:
+        """Append rows; columns not given take their fill value. New pids are assigned here."""
+        n = len(next(iter(new.values())))
+        new = dict(new)
+        new["pid"] = self.next_pid + np.arange(n)
+        object.__setattr__(self, "next_pid", self.next_pid + n)
+        for name, col in self._cols.items():
+            dtype, fill = PERSON_COLUMNS[name]
+            add = new.get(name)
+            add = np.full(n, fill, dtype=dtype) if add is None else np.asarray(add, dtype=dtype)
+            self._cols[name] = np.concatenate([col, add])
+
+    def rows_of(self, pids: np.ndarray) -> np.ndarray:
+        """Row index of each pid, -1 where the person is no longer in the model."""
+        pid = self._cols["pid"]
+        if len(pid) == 0:
+            return np.full(len(pids), -1, dtype=np.int64)
+        idx = np.clip(np.searchsorted(pid, pids), 0, len(pid) - 1)
+        return np.where((pids >= 0) & (pid[idx] == pids), idx, -1)
+
+
+class Households:
+    """Per-household arrays: the home place and the contracted land (mu)."""
+
+    def __init__(self, home: np.ndarray, land_mu: np.ndarray) -> None:
+        self.home = np.asarray(home, dtype=np.int32)
+        self.land_mu = np.asarray(land_mu, dtype=np.float64)
+
+    def __len__(self) -> int:
+        return len(self.home)
+
+
+def age_structure_2010() -> tuple[np.ndarray, np.ndarray]:
+    """Single-year ages 0..94 and their probabilities from the 2010 census age structure."""
+    text = resources.files("countysim").joinpath("data/age_structure_2010.csv").read_text()
+    rows = [line.split(",") for line in text.strip().splitlines()[1:]]
+    ages, probs = [], []
+    for lo, hi, share in rows:
+        span = range(int(lo), int(hi) + 1)
+        ages.extend(span)
+        probs.extend([float(share) / len(span)] * len(span))
+    p = np.array(probs)
+    return np.array(ages), p / p.sum()
+
+
+def initial_population(
+    scenario: Scenario, world: World, rng: np.random.Generator
+) -> tuple[Persons, Households]:
+    """Persons by hukou place with ages, sexes, education and skill; stem-family households
+    formed by pairing adults and giving children a mother of plausible age; contract land
+    shared among a village's households in proportion to their size."""
+    pop, demo = scenario.population, scenario.demography
+    scale = scenario.simulation.scale
+    reg = np.round(world.registered / scale).astype(np.int64)
+    place = np.repeat(np.arange(world.n, dtype=np.int32), reg)
+    n = len(place)
+
+    if pop.age_profile == "working_age":
+        age = rng.integers(20, min(demo.retirement_age, 50), size=n)
+    else:
+        ages, probs = age_structure_2010()
+        age = rng.choice(ages, size=n, p=probs)
+    female = rng.random(n) < 1.0 / (1.0 + demo.sex_ratio_at_birth)
+    edu = rng.choice(3, size=n, p=pop.education_shares)
+    skill = np.asarray(pop.skill_by_education)[edu] * rng.lognormal(
+        -0.5 * pop.skill_dispersion**2, pop.skill_dispersion, n
+    )
+
+    hh, mother = _form_households(place, age, female, rng)
+    n_hh = int(hh.max()) + 1 if n else 0
+    hh_home = np.zeros(n_hh, dtype=np.int32)
+    hh_home[hh] = place
+    size = np.bincount(hh, minlength=n_hh)
+    village_people = np.bincount(hh_home, weights=size, minlength=world.n)
+    # A row-household stands for `scale` real households; its land is one real household's.
+    land_per_person = np.divide(
+        world.arable_mu, scale * village_people, out=np.zeros(world.n), where=village_people > 0
+    )
+    households = Households(hh_home, size * land_per_person[hh_home])
+
+    status = np.full(n, CHILD, dtype=np.int8)
+    leaving = np.asarray(demo.leaving_age_by_education)[edu]
+    status[age >= demo.school_entry_age] = STUDENT
+    adult = age >= leaving
+    status[adult] = UNEMPLOYED  # a first choice of work is made in the first sub-step
+    status[age >= demo.retirement_age] = RETIRED
+    rural = world.level[place] == VILLAGE
+    farming = rural & adult & (age < demo.farming_exit_age) & (age >= demo.retirement_age)
+    status[farming] = FARMER
+
+    columns = {
+        name: np.full(n, fill, dtype=dtype) for name, (dtype, fill) in PERSON_COLUMNS.items()
+    }
+    columns.update(
+        pid=np.arange(n),
+        age=age,
+        female=female,
+        edu=edu,
+        skill=skill,
+        hh=hh,
+        mother=mother,
+        hukou_urban=np.isin(world.level[place], (TOWNSHIP, COUNTY_TOWN)),
+        hukou_place=place,
+        residence=place,
+        status=status,
+        must_choose=status == UNEMPLOYED,
+    )
+    persons = Persons(columns, next_pid=n)
+    _place_initial_migrants(persons, scenario, world, rng)
+    return persons, households
+
+
+def _form_households(place, age, female, rng):
+    """Pair women and men of a place by age rank; every woman of 20-64 heads a household; each
+    child under 20 gets a mother 18-42 years older in the same place; the elderly join a random
+    household of their place (stem families) or live alone."""
+    n = len(place)
+    hh = np.full(n, -1, dtype=np.int64)
+    mother = np.full(n, -1, dtype=np.int64)
+    idx = np.arange(n)
+
+    heads = idx[female & (age >= 20) & (age < 65)]
+    hh[heads] = np.arange(len(heads))
+    next_id = len(heads)
+
+    # Men of 20-64 marry the woman of the same within-place age rank.
+    men = idx[~female & (age >= 20) & (age < 65)]
+    w_rank = _rank_within(place[heads], age[heads])
+    m_rank = _rank_within(place[men], age[men])
+    w_key = place[heads].astype(np.int64) * n + w_rank
+    m_key = place[men].astype(np.int64) * n + m_rank
+    order = np.argsort(w_key)
+    pos = np.searchsorted(w_key[order], m_key)
+    pos = np.minimum(pos, len(heads) - 1) if len(heads) else pos
+    matched = (w_key[order][pos] == m_key) if len(heads) else np.zeros(len(men), bool)
+    hh[men[matched]] = hh[heads[order][pos[matched]]]
+
+    # Children get a mother 18-42 years older in the same place, and her household.
+    kids = idx[age < 20]
+    women = idx[female & (age >= 18) & (age < 65)]
+    w_key2 = place[women].astype(np.int64) * 200 + age[women]
+    w_order = women[np.argsort(w_key2, kind="stable")]
+    w_sorted = np.sort(w_key2)
+    lo = np.searchsorted(w_sorted, place[kids].astype(np.int64) * 200 + age[kids] + 18)
+    hi = np.searchsorted(w_sorted, place[kids].astype(np.int64) * 200 + age[kids] + 43)
+    has = hi > lo
+    pick = lo[has] + np.floor(rng.random(has.sum()) * (hi[has] - lo[has])).astype(np.int64)
+    mum = w_order[pick]
+    mother[kids[has]] = mum  # row == pid at initialisation
+    # A girl of 18-19 can be a mother and still a child here; her household comes first.
+    hh[kids[has]] = np.where(hh[mum] >= 0, hh[mum], -1)
+
+    # Everyone else (unmatched adults, the elderly, orphans): a household of their place,
+    # or a new one-person household.
+    rest = idx[hh < 0]
+    join = rng.random(len(rest)) < np.where(age[rest] >= 65, 0.7, 0.3)
+    has_hh = idx[hh >= 0]
+    if len(has_hh):
+        by_place = has_hh[np.argsort(place[has_hh], kind="stable")]
+        starts = np.searchsorted(place[by_place], place[rest], side="left")
+        ends = np.searchsorted(place[by_place], place[rest], side="right")
+        can = join & (ends > starts)
+        choose = starts[can] + np.floor(rng.random(can.sum()) * (ends[can] - starts[can]))
+        hh[rest[can]] = hh[by_place[choose.astype(np.int64)]]
+    alone = rest[hh[rest] < 0]
+    hh[alone] = next_id + np.arange(len(alone))
+    # Renumber so household ids are 0..H-1 in order of first appearance.
+    _, dense = np.unique(hh, return_inverse=True)
+    return dense.astype(np.int32), mother
+
+
+def _rank_within(group: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """Rank of each value within its group (0 = smallest)."""
+    order = np.lexsort((value, group))
+    ranks = np.empty(len(group), dtype=np.int64)
+    g_sorted = group[order]
+    starts = np.searchsorted(g_sorted, g_sorted, side="left")
+    ranks[order] = np.arange(len(group)) - starts
+    return ranks
+
+
+def _place_initial_migrants(persons: Persons, scenario, world: World, rng) -> None:
+    """Put a share of rural working-age persons in the outside cities at the start, so that the
+    spin-up starts near the observed pattern instead of from a county where nobody has left."""
+    cities = np.flatnonzero(world.level == CITY)
+    share = scenario.population.initial_away_share
+    if len(cities) == 0 or share == 0:
+        return
+    eligible = (
+        ~persons.hukou_urban
+        & (persons.age >= 18)
+        & (persons.age <= 45)
+        & (persons.status == UNEMPLOYED)
+    )
+    away = eligible & (rng.random(len(persons)) < share)
+    dest = cities[rng.integers(0, len(cities), size=away.sum())]
+    persons.residence[away] = dest
+    persons.workplace[away] = dest

@@ -1,0 +1,237 @@
+"""Recording a year: events counted as they happen (`YearTally`) and the year's tables.
+
+Persons are recorded only in aggregates (bincount over places and levels), never one row
+per person, so a 24-year run of a million people stays small.
+
+Definitions follow the statistics they are compared with:
+- resident urbanization: share of county residents living in the county town or a township
+  seat; registered urbanization: share of county residents holding an urban hukou. The
+  `_origin` variants count everyone from the county wherever they live (cities are urban).
+- migrant workers (the statistics bureau's monitoring survey): rural-hukou persons in non-farm
+  work; local if the workplace is in the home township (home village or its seat), out-migrant
+  otherwise. Out-migrants are near (elsewhere in the county or the prefecture city), province
+  (elsewhere in the province) or far (outside the province).
+- urban and rural per-capita disposable income: mean over residents of urban and rural
+  county places of the co-resident household's per-capita income.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from countysim.config.schema import LEVELS
+from countysim.measures import gini, theil_decomposition
+from countysim.population import EMPLOYED, INFORMAL, NONFARM, UNEMPLOYED
+from countysim.world import CITY, COUNTY_TOWN, IN_COUNTY, PREFECTURE, PROVINCE, TOWNSHIP, VILLAGE
+
+N_LEVELS = len(LEVELS)
+
+
+class YearTally:
+    """Events of the current year, filled by the modules as they act."""
+
+    def __init__(self, n_places: int) -> None:
+        self.n_places = n_places
+        self.reset()
+
+    def reset(self) -> None:
+        n = self.n_places
+        self.births_by_place = np.zeros(n, dtype=np.int64)
+        self.deaths_by_place = np.zeros(n, dtype=np.int64)
+        self.moves_in = np.zeros(n, dtype=np.int64)
+        self.moves_out = np.zeros(n, dtype=np.int64)
+        self.flows = np.zeros((N_LEVELS, N_LEVELS), dtype=np.int64)
+        self.returns = 0
+        self.retirements = 0
+        self.remittances_sent = 0.0
+        self.remittances_received = 0.0
+
+    def record_moves(self, model, before: np.ndarray) -> None:
+        p, level = model.persons, model.world.level
+        moved = np.flatnonzero(p.residence != before)
+        if not len(moved):
+            return
+        origin, dest = before[moved], p.residence[moved]
+        n = self.n_places
+        self.moves_out += np.bincount(origin, minlength=n)
+        self.moves_in += np.bincount(dest, minlength=n)
+        key = level[origin].astype(np.int64) * N_LEVELS + level[dest]
+        self.flows += np.bincount(key, minlength=N_LEVELS**2).reshape(N_LEVELS, N_LEVELS)
+        home = model.households.home[p.hh[moved]]
+        self.returns += int((dest == home).sum())
+
+
+class Recorder:
+    """Builds the county table, the place panel and the flows table, one year at a time."""
+
+    def __init__(self) -> None:
+        self.county: list[dict] = []
+        self.places: list[dict[str, np.ndarray]] = []  # one dict of columns per year
+        self.flows: list[dict] = []
+
+    def record(self, model, start_residents: np.ndarray) -> None:
+        p, world, st, tally = model.persons, model.world, model.state, model.tally
+        scale = model.scenario.simulation.scale
+        n, year = world.n, model.year
+        level = world.level
+        res_level = level[p.residence]
+        in_county = res_level != CITY
+
+        residents = scale * np.bincount(p.residence, minlength=n)
+        registered = scale * np.bincount(p.hukou_place, minlength=n)
+        by_level = np.bincount(level, weights=residents, minlength=N_LEVELS)
+        reg_level = np.bincount(level, weights=registered, minlength=N_LEVELS)
+        st.residents, st.registered = residents.astype(float), registered.astype(float)
+
+        row: dict[str, float] = {"year": year}
+        for code, name in (
+            (COUNTY_TOWN, "county_town"),
+            (TOWNSHIP, "township"),
+            (VILLAGE, "village"),
+        ):
+            row[f"residents_{name}"] = by_level[code]
+        row["residents_outside"] = by_level[CITY]
+        row["residents_county"] = by_level[:CITY].sum()
+        for code, name in (
+            (COUNTY_TOWN, "county_town"),
+            (TOWNSHIP, "township"),
+            (VILLAGE, "village"),
+        ):
+            row[f"registered_{name}"] = reg_level[code]
+        row["registered_total"] = reg_level[:CITY].sum()
+
+        urban_res = level[p.residence] != VILLAGE
+        row["urbanization_resident"] = _share(urban_res & in_county, in_county)
+        row["urbanization_registered"] = _share(p.hukou_urban & in_county, in_county)
+        row["urbanization_resident_origin"] = _share(urban_res, np.ones(len(p), bool))
+        row["urbanization_registered_origin"] = _share(p.hukou_urban, np.ones(len(p), bool))
+
+        row.update(self._migrant_workers(model, scale))
+        row.update(self._incomes(model, in_county, urban_res))
+        row.update(self._unemployment(model, res_level))
+        row.update(self._accounting(model, start_residents, residents))
+        row["return_moves"] = scale * tally.returns
+        row["left_behind_children"] = scale * self._left_behind(model)
+        self.county.append(row)
+
+        self._place_rows(model, residents, registered)
+        for o in range(N_LEVELS):
+            for d in range(N_LEVELS):
+                self.flows.append(
+                    {
+                        "year": year,
+                        "origin_level": LEVELS[o],
+                        "destination_level": LEVELS[d],
+                        "persons": scale * int(tally.flows[o, d]),
+                    }
+                )
+
+    def _migrant_workers(self, model, scale) -> dict:
+        p, world = model.persons, model.world
+        working = ~p.hukou_urban & np.isin(p.status, (EMPLOYED, INFORMAL)) & (p.workplace >= 0)
+        rows = np.flatnonzero(working)
+        home = model.households.home[p.hh[rows]]
+        seat = world.township_of()
+        work = p.workplace[rows]
+        local = (work == home) | (work == seat[home])
+        region = world.region[work]
+        out = ~local
+        near = out & ((region == IN_COUNTY) | (region == PREFECTURE))
+        n_local, n_out = scale * local.sum(), scale * out.sum()
+        return {
+            "migrant_workers_local": n_local,
+            "migrant_workers_out": n_out,
+            "migrant_local_share": n_local / max(n_local + n_out, 1),
+            "migrants_near": scale * near.sum(),
+            "migrants_province": scale * (out & (region == PROVINCE)).sum(),
+            "migrants_far": scale * (out & (region > PROVINCE)).sum(),
+        }
+
+    def _incomes(self, model, in_county, urban_res) -> dict:
+        p = model.persons
+        y = p.income_pc[in_county]
+        urban = urban_res[in_county]
+        mean_u = float(y[urban].mean()) if urban.any() else np.nan
+        mean_r = float(y[~urban].mean()) if (~urban).any() else np.nan
+        out = {
+            "income_urban_pc": mean_u,
+            "income_rural_pc": mean_r,
+            "income_ratio": mean_u / mean_r if mean_r > 0 else np.nan,
+        }
+        if y.sum() > 0:
+            split = theil_decomposition(y, urban.astype(np.int8))
+            out.update(gini=gini(y), theil=split.total, theil_between=split.between)
+            out["theil_within"] = split.within
+        else:
+            out.update(gini=np.nan, theil=np.nan, theil_between=np.nan, theil_within=np.nan)
+        return out
+
+    def _unemployment(self, model, res_level) -> dict:
+        p = model.persons
+        seeking = np.isin(p.status, NONFARM) & (p.workplace >= 0)
+        unemployed = p.status == UNEMPLOYED
+        force = np.bincount(res_level[seeking], minlength=N_LEVELS)
+        idle = np.bincount(res_level[seeking & unemployed], minlength=N_LEVELS)
+        rate = np.divide(idle, force, out=np.zeros(N_LEVELS), where=force > 0)
+        return {f"unemployment_{name}": rate[code] for code, name in enumerate(LEVELS)}
+
+    def _accounting(self, model, start_residents, residents) -> dict:
+        """County residents: start + births - deaths - exits + entries = end, where exits and
+        entries are moves between the county's places and the outside cities."""
+        tally, level, scale = model.tally, model.world.level, model.scenario.simulation.scale
+        county = level != CITY
+        return {
+            "population_start": float(start_residents[county].sum()),
+            "births": scale * float(tally.births_by_place[county].sum()),
+            "deaths": scale * float(tally.deaths_by_place[county].sum()),
+            "exits": scale * float(tally.flows[:CITY, CITY].sum()),
+            "entries": scale * float(tally.flows[CITY, :CITY].sum()),
+            "population_end": float(residents[county].sum()),
+            "births_outside": scale * float(tally.births_by_place[~county].sum()),
+            "deaths_outside": scale * float(tally.deaths_by_place[~county].sum()),
+            "remittances_sent": tally.remittances_sent,
+            "remittances_received": tally.remittances_received,
+        }
+
+    def _left_behind(self, model) -> int:
+        p = model.persons
+        kids = np.flatnonzero((p.age < 16) & (p.mother >= 0))
+        mum = p.rows_of(p.mother[kids])
+        ok = mum >= 0
+        return int((p.residence[kids[ok]] != p.residence[mum[ok]]).sum())
+
+    def _place_rows(self, model, residents, registered) -> None:
+        p, world, st = model.persons, model.world, model.state
+        n = world.n
+        income = np.bincount(p.residence, weights=p.income_pc, minlength=n)
+        count = np.bincount(p.residence, minlength=n)
+        income_pc = np.divide(income, count, out=np.zeros(n), where=count > 0)
+        seeking = np.isin(p.status, NONFARM) & (p.workplace >= 0)
+        force = np.bincount(p.workplace[seeking], minlength=n)
+        idle = np.bincount(p.workplace[seeking & (p.status == UNEMPLOYED)], minlength=n)
+        unemployment = np.divide(idle, force, out=np.zeros(n), where=force > 0)
+        scale = model.scenario.simulation.scale
+        self.places.append(
+            {
+                "year": np.full(n, model.year),
+                "place_id": world.ids,
+                "name": np.array(world.names, dtype=object),
+                "level": np.array(LEVELS, dtype=object)[world.level],
+                "residents": residents,
+                "registered": registered,
+                "employment": st.employment.copy(),
+                "income_pc": income_pc,
+                "wage": st.wage.copy(),
+                "unemployment_rate": unemployment,
+                "moves_in": scale * model.tally.moves_in,
+                "moves_out": scale * model.tally.moves_out,
+                "land_farmed_mu": st.land_farmed.copy(),
+                "land_idle_mu": st.land_idle.copy(),
+                "farm_output": st.farm_output.copy(),
+            }
+        )
+
+
+def _share(numerator: np.ndarray, denominator: np.ndarray) -> float:
+    d = denominator.sum()
+    return float(numerator.sum() / d) if d else float("nan")
