@@ -1,4 +1,10 @@
-"""countysim: an agent-based model of county-level urban-rural integration in China."""
+"""countysim: an agent-based model of county-level urban-rural integration in China.
+
+>>> import countysim
+>>> res = countysim.run("scenarios/baseline.yaml")
+>>> res.county[["year", "urbanization_resident", "income_ratio"]]
+>>> res.plot()
+"""
 
 from importlib.metadata import PackageNotFoundError, version
 
@@ -6,3 +12,9 @@ try:
     __version__ = version("countysim")
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+unknown"
+
+from countysim.config import ScenarioError, load_scenario  # noqa: E402
+from countysim.results import Results  # noqa: E402
+from countysim.runner import run  # noqa: E402
+
+__all__ = ["Results", "ScenarioError", "__version__", "load_scenario", "run"]

@@ -744,11 +744,13 @@ def save_run_figures(
     formats: Sequence[str] = ("png",),
     *,
     dpi: int = _SAVE_DPI,
+    footer: str | None = None,
 ) -> list[Path]:
     """Write population, urbanization, income, migration and map figures to ``outdir``.
 
     One file per figure and format (e.g. ``population.png``); returns the written paths
     in that order (figures outer, formats inner).  ``outdir`` is created if needed.
+    ``footer`` (the run's provenance) is printed small under every figure.
     """
     if isinstance(formats, str):
         formats = (formats,)
@@ -778,6 +780,8 @@ def save_run_figures(
     written: list[Path] = []
     for name, make in makers:
         fig = make().figure
+        if footer:
+            fig.text(0.0, -0.02, footer, fontsize=6, color="0.4", ha="left", va="top")
         for fmt in fmts:
             path = outdir / f"{name}.{fmt}"
             fig.savefig(path, dpi=dpi, bbox_inches="tight", format=fmt)

@@ -18,6 +18,7 @@ Definitions follow the statistics they are compared with:
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from countysim.config.schema import LEVELS
 from countysim.measures import gini, theil_decomposition
@@ -68,6 +69,16 @@ class Recorder:
         self.county: list[dict] = []
         self.places: list[dict[str, np.ndarray]] = []  # one dict of columns per year
         self.flows: list[dict] = []
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The county table, the place panel and the flows table as DataFrames."""
+        columns = self.places[0].keys() if self.places else ()
+        places = {k: np.concatenate([year[k] for year in self.places]) for k in columns}
+        return {
+            "county": pd.DataFrame(self.county),
+            "places": pd.DataFrame(places),
+            "flows": pd.DataFrame(self.flows),
+        }
 
     def record(self, model, start_residents: np.ndarray) -> None:
         p, world, st, tally = model.persons, model.world, model.state, model.tally

@@ -202,7 +202,8 @@ def read_places(path: Path) -> dict[str, np.ndarray]:
                 f"{path}:{row_no}: level {level!r} is not one of village, township, county_town"
             )
         levels.append(LEVEL_CODE[level])
-        parents.append(number(row_no, row, "parent", int))
+        # The county town has no parent in the county; its parent cell may be empty.
+        parents.append(-1 if level == "county_town" else number(row_no, row, "parent", int))
         for c in cols:
             cols[c].append(number(row_no, row, c))
     ids_a = np.array(ids, dtype=np.int64)

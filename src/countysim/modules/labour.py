@@ -42,7 +42,8 @@ class LabourMarket(Module):
             st.wage_floor[at] = params.wage_floor_yuan
             st.wage[at] = params.initial_wage_yuan
             # Jobs at the initial wage, shared among the level's places by registered population.
-            share = world.registered[at] / max(world.registered[at].sum(), 1)
+            reg = world.registered[at].astype(float)
+            share = reg / reg.sum() if reg.sum() > 0 else np.full(at.sum(), 1.0 / max(at.sum(), 1))
             jobs = params.manufacturing_jobs_per_1000 / 1000 * county_registered * share
             w0 = params.initial_wage_yuan
             output = w0 * jobs / (1 - theta)

@@ -1,0 +1,87 @@
+"""The results of a run: tables as pandas DataFrames, plots, and saving with provenance."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from countysim import plots
+from countysim.config import dump_yaml
+from countysim.provenance import footer
+
+TABLES = ("county", "places", "flows", "world")
+
+
+@dataclass
+class Results:
+    """Tables of one run.
+
+    - ``county``: one row per year (population, urbanization, migrant workers, incomes,
+      inequality, unemployment, accounting);
+    - ``places``: place x year panel (residents, registered, employment, income, ...);
+    - ``flows``: moves between levels per year (origin_level, destination_level, persons);
+    - ``world``: the places and their coordinates;
+    - ``manifest``: provenance (version, git commit, resolved scenario and hash, seed).
+    """
+
+    county: pd.DataFrame
+    places: pd.DataFrame
+    flows: pd.DataFrame
+    world: pd.DataFrame
+    manifest: dict
+
+    def to_df(self, table: str = "county") -> pd.DataFrame:
+        if table not in TABLES:
+            raise KeyError(f"no table {table!r}; choose from {', '.join(TABLES)}")
+        return getattr(self, table)
+
+    def plot(self, year: int | None = None):
+        """The overview figure: population, urbanization, income, migration and the map."""
+        return plots.plot_overview(self.county, self.flows, self.places, self.world, year=year)
+
+    def save(self, out_dir: str | os.PathLike, *, figures: bool = True) -> Path:
+        """Write tables (CSV), the resolved scenario, the manifest and figures to `out_dir`.
+
+        Everything is written to a temporary directory next to `out_dir` and moved into place
+        at the end, so a failure never leaves a half-written result directory."""
+        out = Path(out_dir)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+        try:
+            for name in TABLES:
+                getattr(self, name).to_csv(tmp / f"{name}.csv", index=False)
+            (tmp / "manifest.json").write_text(json.dumps(self.manifest, indent=2) + "\n")
+            dump_yaml(self.manifest["scenario"], tmp / "scenario.yaml")
+            if figures:
+                plots.save_run_figures(
+                    self.county,
+                    self.flows,
+                    self.places,
+                    self.world,
+                    tmp / "figures",
+                    footer=footer(self.manifest),
+                )
+            if out.exists():
+                old = out.with_name(f".{out.name}.old")
+                shutil.rmtree(old, ignore_errors=True)
+                out.rename(old)
+                tmp.rename(out)
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                tmp.rename(out)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return out
+
+    @classmethod
+    def load(cls, directory: str | os.PathLike) -> Results:
+        d = Path(directory)
+        tables = {name: pd.read_csv(d / f"{name}.csv") for name in TABLES}
+        return cls(**tables, manifest=json.loads((d / "manifest.json").read_text()))
