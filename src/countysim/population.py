@@ -261,19 +261,35 @@ def _rank_within(group: np.ndarray, value: np.ndarray) -> np.ndarray:
 
 
 def _place_initial_migrants(persons: Persons, scenario, world: World, rng) -> None:
-    """Put a share of rural working-age persons in the outside cities at the start, so that the
-    spin-up starts near the observed pattern instead of from a county where nobody has left."""
+    """Move some rural working-age persons away from home before the spin-up, so it starts
+    near the observed pattern. A places file that gives resident populations says how many
+    have left each village and where the county's towns gained them (the rest are in the
+    cities); a generated county sends `initial_away_share` of them to the cities."""
     cities = np.flatnonzero(world.level == CITY)
-    share = scenario.population.initial_away_share
-    if len(cities) == 0 or share == 0:
-        return
+    scale = scenario.simulation.scale
     eligible = (
         ~persons.hukou_urban
         & (persons.age >= 18)
         & (persons.age <= 45)
         & (persons.status == UNEMPLOYED)
     )
-    away = eligible & (rng.random(len(persons)) < share)
-    dest = cities[rng.integers(0, len(cities), size=away.sum())]
+    deficit = np.maximum(world.registered - world.population, 0) * world.is_county
+    surplus = np.maximum(world.population - world.registered, 0) * world.is_county
+    if deficit.sum() > 0:
+        candidates = np.bincount(persons.hukou_place[eligible], minlength=world.n) * scale
+        leave = np.divide(deficit, candidates, out=np.zeros(world.n), where=candidates > 0)
+        chance = np.minimum(leave, 1.0)[persons.hukou_place]
+        to_county = min(1.0, surplus.sum() / deficit.sum())
+        weights = surplus * to_county
+        if len(cities):
+            weights[cities] = deficit.sum() * (1 - to_county) / len(cities)
+    else:
+        chance = np.full(len(persons), scenario.population.initial_away_share)
+        weights = np.zeros(world.n)
+        weights[cities] = 1.0
+    if weights.sum() == 0:
+        return
+    away = np.flatnonzero(eligible & (rng.random(len(persons)) < chance))
+    dest = rng.choice(world.n, size=len(away), p=weights / weights.sum())
     persons.residence[away] = dest
     persons.workplace[away] = dest

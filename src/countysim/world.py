@@ -35,6 +35,9 @@ PLACES_COLUMNS = (
 )
 
 
+NON_NEGATIVE = ("id", "population", "registered_population", "arable_mu")
+
+
 class PlacesFileError(ValueError):
     """A places CSV that cannot describe a county; the message names file, line and column."""
 
@@ -187,7 +190,7 @@ def read_places(path: Path) -> dict[str, np.ndarray]:
             raise PlacesFileError(
                 f"{path}:{row_no}: column {col!r} = {row[col]!r} is not a {kind.__name__}"
             ) from None
-        if kind is float and not np.isfinite(value) or value < 0 and col != "parent":
+        if (kind is float and not np.isfinite(value)) or (value < 0 and col in NON_NEGATIVE):
             raise PlacesFileError(f"{path}:{row_no}: column {col!r} = {value!r} must be >= 0")
         return value
 
