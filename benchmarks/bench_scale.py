@@ -54,7 +54,9 @@ def main() -> None:
     if args.child:
         print(json.dumps(one_run(args.child)))
         return
-    print(f"{'people':>10} {'setup s':>8} {'run s':>7} {'s/year':>7} {'us/person-yr':>13} {'peak MB':>8}")
+    header = ("people", "setup s", "run s", "s/year", "us/person-yr", "peak MB")
+    widths = (10, 8, 7, 7, 13, 8)
+    print(" ".join(f"{h:>{w}}" for h, w in zip(header, widths, strict=True)))
     for size in args.sizes:
         out = subprocess.run(
             [sys.executable, __file__, "--child", str(size)],

@@ -35,7 +35,9 @@ def test_solver_matches_closed_form_for_the_scenario(ht_model):
     sc = ht_model.scenario
     eq = _solver_for(ht_model)
     closed = closed_form_urban_share(
-        1 - sc.labour.capital_elasticity, sc.farming.relative_price_rho, 1 - sc.farming.land_elasticity
+        1 - sc.labour.capital_elasticity,
+        sc.farming.relative_price_rho,
+        1 - sc.farming.land_elasticity,
     )
     assert eq.urban_share == pytest.approx(closed, abs=1e-9)
     assert eq.unemployment_rate > 0.05  # the floor binds: jobs are rationed

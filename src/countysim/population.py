@@ -111,6 +111,19 @@ class Households:
         return len(self.home)
 
 
+def education(pop, urban_hukou: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Education level (0 junior middle or less, 1 senior high, 2 college) by hukou type."""
+    rural = rng.choice(3, size=len(urban_hukou), p=pop.education_shares)
+    urban = rng.choice(3, size=len(urban_hukou), p=pop.education_shares_urban_hukou)
+    return np.where(urban_hukou, urban, rural).astype(np.int8)
+
+
+def skill_of(pop, edu: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Effective labour units: the education level's skill times a lognormal of mean 1."""
+    sd = pop.skill_dispersion
+    return np.asarray(pop.skill_by_education)[edu] * rng.lognormal(-0.5 * sd**2, sd, len(edu))
+
+
 def age_structure_2010() -> tuple[np.ndarray, np.ndarray]:
     """Single-year ages 0..94 and their probabilities from the 2010 census age structure."""
     text = resources.files("countysim").joinpath("data/age_structure_2010.csv").read_text()
@@ -142,10 +155,9 @@ def initial_population(
         ages, probs = age_structure_2010()
         age = rng.choice(ages, size=n, p=probs)
     female = rng.random(n) < 1.0 / (1.0 + demo.sex_ratio_at_birth)
-    edu = rng.choice(3, size=n, p=pop.education_shares)
-    skill = np.asarray(pop.skill_by_education)[edu] * rng.lognormal(
-        -0.5 * pop.skill_dispersion**2, pop.skill_dispersion, n
-    )
+    urban_hukou = np.isin(world.level[place], (TOWNSHIP, COUNTY_TOWN))
+    edu = education(pop, urban_hukou, rng)
+    skill = skill_of(pop, edu, rng)
 
     hh, mother = _form_households(place, age, female, rng)
     n_hh = int(hh.max()) + 1 if n else 0
@@ -180,7 +192,7 @@ def initial_population(
         skill=skill,
         hh=hh,
         mother=mother,
-        hukou_urban=np.isin(world.level[place], (TOWNSHIP, COUNTY_TOWN)),
+        hukou_urban=urban_hukou,
         hukou_place=place,
         residence=place,
         status=status,

@@ -53,6 +53,9 @@ class Results:
         out = Path(out_dir)
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+        umask = os.umask(0)  # mkdtemp makes a private directory; give it the usual mode
+        os.umask(umask)
+        tmp.chmod(0o777 & ~umask)
         try:
             for name in TABLES:
                 getattr(self, name).to_csv(tmp / f"{name}.csv", index=False)

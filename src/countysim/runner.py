@@ -33,7 +33,7 @@ def prepare(scenario: str | os.PathLike | Scenario, overrides: Iterable[str] = (
             read_places(Path(sc.county.places_file))
         except (OSError, PlacesFileError) as exc:
             raise ScenarioError(
-                [Problem(None, None, "county.places_file", sc.county.places_file, str(exc))],
+                [Problem(None, None, "county.places_file", None, str(exc))],
                 scenario=str(scenario) if not isinstance(scenario, Scenario) else sc.name,
             ) from None
     return sc

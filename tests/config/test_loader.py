@@ -166,15 +166,27 @@ def test_unknown_key_with_suggestion(tmp_path):
 def test_string_is_not_a_number(tmp_path):
     path = write(tmp_path, "x.yaml", 'name: toy\nsim:\n  activity_rate: "0.5"\n')
     problem = only_problem(path)
-    assert problem.format() == f'{path}:3: sim.activity_rate = "0.5": expected a number, got string'
+    assert problem.format() == (
+        f'{path}:3: sim.activity_rate = "0.5": expected a number, got string'
+        "; allowed: 0 <= value <= 1 (per year)"
+    )
 
 
 @pytest.mark.parametrize(
     ("lines", "expected"),
     [
-        ("activity_rate: true\n  substeps: 4", "expected a number, got boolean"),
-        ("activity_rate: 0.5\n  substeps: 2.0", "expected an integer, got number"),
-        ("activity_rate: 0.5\n  substeps: '3'", "expected an integer, got string"),
+        (
+            "activity_rate: true\n  substeps: 4",
+            "expected a number, got boolean; allowed: 0 <= value <= 1 (per year)",
+        ),
+        (
+            "activity_rate: 0.5\n  substeps: 2.0",
+            "expected an integer, got number; allowed: 1 <= value <= 52 (sub-steps)",
+        ),
+        (
+            "activity_rate: 0.5\n  substeps: '3'",
+            "expected an integer, got string; allowed: 1 <= value <= 52 (sub-steps)",
+        ),
     ],
 )
 def test_strict_types(tmp_path, lines, expected):
@@ -222,7 +234,9 @@ def test_bad_enum_value_suggests(tmp_path):
 def test_missing_required_key_points_at_parent_mapping(tmp_path):
     path = write(tmp_path, "x.yaml", "name: toy\nsim:\n  substeps: 4\n")
     problem = only_problem(path)
-    assert problem.format() == f"{path}:2: sim.activity_rate: required key missing"
+    assert problem.format() == (
+        f"{path}:2: sim.activity_rate: required key missing; allowed: 0 <= value <= 1 (per year)"
+    )
 
 
 def test_missing_top_level_key_points_at_line_one(tmp_path):
@@ -254,7 +268,9 @@ def test_all_problems_reported_at_once_in_file_order(tmp_path):
     ]
     lines = str(error).splitlines()
     assert lines[0] == f"4 problems in scenario {path}:"
-    assert lines[2].strip() == f"{path}:7: cities[0].wage_yuan: required key missing"
+    assert lines[2].strip() == (
+        f"{path}:7: cities[0].wage_yuan: required key missing; allowed: 0 < value (yuan per year)"
+    )
     assert error.exit_code == 2
 
 
@@ -400,7 +416,10 @@ def test_override_applies_before_validation(tmp_path):
 def test_override_with_bad_value_is_located_at_set(tmp_path):
     path = write(tmp_path, "x.yaml", GOOD)
     problem = only_problem(path, ("sim.activity_rate=abc",))
-    assert problem.format() == '<--set>: sim.activity_rate = "abc": expected a number, got string'
+    assert problem.format() == (
+        '<--set>: sim.activity_rate = "abc": expected a number, got string'
+        "; allowed: 0 <= value <= 1 (per year)"
+    )
 
 
 def test_override_unknown_key_is_located_at_set(tmp_path):

@@ -596,8 +596,9 @@ def _translate(
             if _EXPECTED[kind] not in expected[key]:
                 expected[key].append(_EXPECTED[kind])
             message = f"expected {' or '.join(expected[key])}, got {_yaml_type(value)}"
+            message += _allowed(schema_cls, steps)
         elif kind == "missing":
-            message = "required key missing"
+            message = "required key missing" + _allowed(schema_cls, steps)
         elif kind == "extra_forbidden":
             message = "unknown key"
             names = _schema_node(schema_cls, steps[:-1]).field_names()
@@ -620,6 +621,17 @@ def _translate(
         slot = (key, "expected" if kind in _EXPECTED else message)
         problems[slot] = Problem(file, line, key, value, message, suggestion)
     return list(problems.values())
+
+
+def _allowed(schema_cls: type[BaseModel], steps: list) -> str:
+    """ "; allowed: 0 <= value <= 1 (share)" for a bounded field, else an empty string."""
+    try:
+        node = _schema_node(schema_cls, steps)
+        bounds, unit = node.bounds(), node.extra("unit")
+    except (KeyError, IndexError, TypeError, AttributeError):
+        return ""
+    text = f"; allowed: {_range_text(bounds)}" if bounds else ""
+    return text + (f" ({unit})" if unit and text else "")
 
 
 def _quote(value: object) -> str:

@@ -91,6 +91,9 @@ class Population(Strict):
     education_shares: Annotated[
         list[Annotated[float, _num("share", ge=0.0, le=1.0)]], Field(min_length=3, max_length=3)
     ]
+    education_shares_urban_hukou: Annotated[
+        list[Annotated[float, _num("share", ge=0.0, le=1.0)]], Field(min_length=3, max_length=3)
+    ]
     skill_by_education: Annotated[
         list[Annotated[float, _num("effective labour units", gt=0.0)]],
         Field(min_length=3, max_length=3),
@@ -100,9 +103,10 @@ class Population(Strict):
 
     @model_validator(mode="after")
     def _shares_sum(self) -> Population:
-        total = sum(self.education_shares)
-        if abs(total - 1.0) > 1e-6:
-            raise ValueError(f"education_shares must sum to 1 (they sum to {total:g})")
+        for name in ("education_shares", "education_shares_urban_hukou"):
+            total = sum(getattr(self, name))
+            if abs(total - 1.0) > 1e-6:
+                raise ValueError(f"{name} must sum to 1 (they sum to {total:g})")
         return self
 
 

@@ -10,13 +10,16 @@ multinomial logit, drawn as the argmax of utility plus Gumbel noise:
 
 Utility of an option (residence r, workplace w) for person i:
 
-    income_weight * log(max(expected income, floor))       expected = wage * skill * P(job)
+    income_weight * log(max(expected income, floor))
+        expected = skill * (P(job) * wage + (1 - P(job)) * informal wage); farm: the farm
+        income the person would earn at home
   - cost_of_living_weight * log(cost of living at r)
-  + service_weight * quality(r) * access(i, r) * (1 + school_child_weight * children of i)
+  + service_weight * quality(r) * access(i, r) * (1 + school_child_weight * school-age
+        children of i, counted for mothers)
   - moving cost (if r is not where i lives now: a fixed part plus a part rising with log km)
   - barrier for living in an urban place without its hukou
   - commuting cost per km
-  + network_weight * log(1 + persons from i's home village living at r)
+  + network_weight * log(1 + working persons from i's home place living at r), r not home
   + home attachment (at the home place; rising with age)
   + terms contributed by other modules (land, pensions, ...) through `model.choice_terms`
 
@@ -208,10 +211,15 @@ class LocationChoice(Module):
         pick = np.argmax(u, axis=1)
         i = np.arange(len(rows))
         new_res, new_work = res[i, pick], work[i, pick]
+        # Keeping the same workplace keeps the job (or the search); a new workplace means
+        # searching until the next clearing of the labour market.
+        same_job = (new_work == p.workplace[rows]) & (new_work >= 0)
+        p.status[rows] = np.where(
+            new_work < 0, FARMER, np.where(same_job, p.status[rows], UNEMPLOYED)
+        )
         p.years_here[rows] = np.where(new_res != p.residence[rows], 0, p.years_here[rows])
         p.residence[rows] = new_res
         p.workplace[rows] = new_work
-        p.status[rows] = np.where(new_work < 0, FARMER, UNEMPLOYED)
 
     def _retirees(self, model, draw: np.ndarray) -> None:
         """Retirees living away choose between staying and going home (farming if they can)."""

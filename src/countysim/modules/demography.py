@@ -13,6 +13,8 @@ from countysim.population import (
     RETIRED,
     STUDENT,
     UNEMPLOYED,
+    education,
+    skill_of,
 )
 
 
@@ -52,10 +54,8 @@ class Demography(Module):
         if n == 0:
             return
         pop = model.scenario.population
-        edu = rng.choice(3, size=n, p=pop.education_shares)
-        skill = np.asarray(pop.skill_by_education)[edu] * rng.lognormal(
-            -0.5 * pop.skill_dispersion**2, pop.skill_dispersion, n
-        )
+        edu = education(pop, p.hukou_urban[mothers], rng)
+        skill = skill_of(pop, edu, rng)
         p.append(
             {
                 "age": np.zeros(n),

@@ -53,12 +53,15 @@ class Farming(Module):
         scale = model.scenario.simulation.scale
         return scale * np.bincount(hh.home, weights=hh.land_mu, minlength=model.world.n)
 
-    def _price(self, model, quantity_total: float) -> float:
+    def _price(self, model, quantity: np.ndarray) -> float:
+        """This sub-step's farm price; `quantity` is the output of each farming unit."""
         f = model.scenario.farming
         if f.price_rule == "national":
             return self.price
+        # Urban output is in persons; a household unit stands for `scale` real households.
+        total = quantity.sum() * model.scenario.simulation.scale / self._unit_scale(model)
         urban_output = model.state.manufacturing_output.sum()
-        return f.relative_price_rho * urban_output / max(quantity_total, 1e-12)
+        return f.relative_price_rho * urban_output / max(total, 1e-12)
 
     def substep(self, model) -> None:
         """Produce and pay the sub-step's farm income; record land use per village."""
@@ -69,7 +72,7 @@ class Farming(Module):
         quantity = np.where(
             labour > 0, self.productivity * land**self.beta * labour ** (1 - self.beta), 0.0
         )
-        price = self._price(model, quantity.sum())
+        price = self._price(model, quantity)
         per_worker = (
             self._pay_share(model)
             * price
@@ -110,5 +113,5 @@ class Farming(Module):
         l_new = labour[u] - unit_scale * weight[rows] + unit_scale * own
         land_u = land[u]
         q_new = self.productivity * land_u**self.beta * l_new ** (1 - self.beta)
-        price = self._price(model, quantity.sum())
+        price = self._price(model, quantity)
         return self._pay_share(model) * price * q_new / l_new * own

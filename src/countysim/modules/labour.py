@@ -94,7 +94,8 @@ class LabourMarket(Module):
         st.job_prob[self.cities] = self.city_job_finding
 
     def demand(self, model, wage: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Manufacturing and service labour demand (persons) at a wage, per place."""
+        """Manufacturing and service labour demand at a wage, per place, in effective
+        (skill-weighted) workers, the unit in which supply is counted."""
         st, theta = model.state, self.theta
         lam = model.scenario.services.labour_share
         with np.errstate(divide="ignore", invalid="ignore"):

@@ -5,7 +5,8 @@ in their own place, their township seat or the county town. The split follows a
 central-place rule: a place's pull is its level's attractiveness times exp(-d / d0) at
 distance d. That spending is each place's service revenue, which sets service labour
 demand in the next year's labour market, so emptying villages shrink township services
-and a growing county town gains service jobs. Residents of outside cities spend there.
+and a growing county town gains service jobs. Residents of outside cities spend there,
+outside the county's accounts (city labour markets are exogenous).
 
 Public-service quality and access by level (schools, clinics) are also set here.
 """
