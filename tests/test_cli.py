@@ -28,7 +28,7 @@ BASELINE = ROOT / "scenarios" / "baseline.yaml"
 HARRIS_TODARO = ROOT / "scenarios" / "harris_todaro.yaml"
 SMALL = ROOT / "tests" / "data" / "small.yaml"
 
-TABLES = ("county", "places", "flows", "world")
+TABLES = ("county", "places", "flows", "ages", "world")
 FIGURES = ("population", "urbanization", "income", "migration", "map")
 PLACES_HEADER = "id,name,level,parent,x_km,y_km,population,registered_population,arable_mu\n"
 

@@ -26,6 +26,15 @@ from countysim.population import EMPLOYED, INFORMAL, NONFARM, UNEMPLOYED
 from countysim.world import CITY, COUNTY_TOWN, IN_COUNTY, PREFECTURE, PROVINCE, TOWNSHIP, VILLAGE
 
 N_LEVELS = len(LEVELS)
+# Lower edges of the age bands of the migration age profile; the last band is open.
+AGE_EDGES = np.array([0, 16, 20, 25, 30, 35, 40, 45, 50, 55, 60, 65])
+AGE_LABELS = [f"{a}-{b - 1}" for a, b in zip(AGE_EDGES[:-1], AGE_EDGES[1:], strict=True)] + [
+    f"{AGE_EDGES[-1]}+"
+]
+
+
+def age_band(age: np.ndarray) -> np.ndarray:
+    return np.searchsorted(AGE_EDGES, age, side="right") - 1
 
 
 class YearTally:
@@ -43,6 +52,8 @@ class YearTally:
         self.moves_out = np.zeros(n, dtype=np.int64)
         self.flows = np.zeros((N_LEVELS, N_LEVELS), dtype=np.int64)
         self.returns = 0
+        self.moves_by_age = np.zeros(len(AGE_EDGES), dtype=np.int64)
+        self.returns_by_age = np.zeros(len(AGE_EDGES), dtype=np.int64)
         self.retirements = 0
         self.remittances_sent = 0.0
         self.remittances_received = 0.0
@@ -59,7 +70,11 @@ class YearTally:
         key = level[origin].astype(np.int64) * N_LEVELS + level[dest]
         self.flows += np.bincount(key, minlength=N_LEVELS**2).reshape(N_LEVELS, N_LEVELS)
         home = model.households.home[p.hh[moved]]
-        self.returns += int((dest == home).sum())
+        returned = dest == home
+        self.returns += int(returned.sum())
+        band = age_band(p.age[moved])
+        self.moves_by_age += np.bincount(band, minlength=len(AGE_EDGES))
+        self.returns_by_age += np.bincount(band[returned], minlength=len(AGE_EDGES))
 
 
 class Recorder:
@@ -69,15 +84,18 @@ class Recorder:
         self.county: list[dict] = []
         self.places: list[dict[str, np.ndarray]] = []  # one dict of columns per year
         self.flows: list[dict] = []
+        self.ages: list[dict[str, np.ndarray]] = []  # migration age profile, one dict per year
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """The county table, the place panel and the flows table as DataFrames."""
+        """The county table, place panel, flows and migration age profile as DataFrames."""
         columns = self.places[0].keys() if self.places else ()
         places = {k: np.concatenate([year[k] for year in self.places]) for k in columns}
+        ages = {k: np.concatenate([year[k] for year in self.ages]) for k in self.ages[0]}
         return {
             "county": pd.DataFrame(self.county),
             "places": pd.DataFrame(places),
             "flows": pd.DataFrame(self.flows),
+            "ages": pd.DataFrame(ages),
         }
 
     def record(self, model, start_residents: np.ndarray) -> None:
@@ -117,7 +135,7 @@ class Recorder:
         row["urbanization_resident_origin"] = _share(urban_res, np.ones(len(p), bool))
         row["urbanization_registered_origin"] = _share(p.hukou_urban, np.ones(len(p), bool))
 
-        row.update(self._migrant_workers(model, scale))
+        row.update(self._migrant_workers(model, scale, year))
         row.update(self._incomes(model, in_county, urban_res))
         row.update(self._unemployment(model, res_level))
         row.update(self._accounting(model, start_residents, residents))
@@ -137,7 +155,7 @@ class Recorder:
                     }
                 )
 
-    def _migrant_workers(self, model, scale) -> dict:
+    def _migrant_workers(self, model, scale, year) -> dict:
         p, world = model.persons, model.world
         working = ~p.hukou_urban & np.isin(p.status, (EMPLOYED, INFORMAL)) & (p.workplace >= 0)
         rows = np.flatnonzero(working)
@@ -149,6 +167,18 @@ class Recorder:
         out = ~local
         near = out & ((region == IN_COUNTY) | (region == PREFECTURE))
         n_local, n_out = scale * local.sum(), scale * out.sum()
+        band = age_band(p.age[rows])
+        tally, n_bands = model.tally, len(AGE_EDGES)
+        self.ages.append(
+            {
+                "year": np.full(n_bands, year),
+                "age_band": np.array(AGE_LABELS, dtype=object),
+                "moves": scale * tally.moves_by_age,
+                "returns": scale * tally.returns_by_age,
+                "migrant_workers_local": scale * np.bincount(band[local], minlength=n_bands),
+                "migrant_workers_out": scale * np.bincount(band[out], minlength=n_bands),
+            }
+        )
         return {
             "migrant_workers_local": n_local,
             "migrant_workers_out": n_out,
@@ -173,8 +203,13 @@ class Recorder:
             split = theil_decomposition(y, urban.astype(np.int8))
             out.update(gini=gini(y), theil=split.total, theil_between=split.between)
             out["theil_within"] = split.within
+            by_hukou = theil_decomposition(y, p.hukou_urban[in_county].astype(np.int8))
+            out["theil_hukou_between"] = by_hukou.between
+            out["theil_hukou_within"] = by_hukou.within
         else:
-            out.update(gini=np.nan, theil=np.nan, theil_between=np.nan, theil_within=np.nan)
+            for key in ("gini", "theil", "theil_between", "theil_within"):
+                out[key] = np.nan
+            out["theil_hukou_between"] = out["theil_hukou_within"] = np.nan
         return out
 
     def _unemployment(self, model, res_level) -> dict:

@@ -15,7 +15,7 @@ from countysim import plots
 from countysim.config import dump_yaml
 from countysim.provenance import footer
 
-TABLES = ("county", "places", "flows", "world")
+TABLES = ("county", "places", "flows", "ages", "world")
 
 
 @dataclass
@@ -26,6 +26,8 @@ class Results:
       inequality, unemployment, accounting);
     - ``places``: place x year panel (residents, registered, employment, income, ...);
     - ``flows``: moves between levels per year (origin_level, destination_level, persons);
+    - ``ages``: migration age profile per year (moves, returns, local and out-migrant
+      workers by age band);
     - ``world``: the places and their coordinates;
     - ``manifest``: provenance (version, git commit, resolved scenario and hash, seed).
     """
@@ -33,6 +35,7 @@ class Results:
     county: pd.DataFrame
     places: pd.DataFrame
     flows: pd.DataFrame
+    ages: pd.DataFrame
     world: pd.DataFrame
     manifest: dict
 
