@@ -47,11 +47,14 @@ class Persons:
 
     def __init__(self, columns: dict[str, np.ndarray], next_pid: int) -> None:
         object.__setattr__(self, "_cols", {})
+        object.__setattr__(self, "_spec", dict(PERSON_COLUMNS))  # name -> (dtype, fill)
         for name, (dtype, _) in PERSON_COLUMNS.items():
             self._cols[name] = np.asarray(columns[name], dtype=dtype)
         object.__setattr__(self, "next_pid", next_pid)
 
     def __getattr__(self, name: str) -> np.ndarray:
+        if name.startswith("_"):  # not a column; also keeps copy/pickle from recursing
+            raise AttributeError(name)
         try:
             return self._cols[name]
         except KeyError:
@@ -72,7 +75,7 @@ class Persons:
 
     def add_column(self, name: str, dtype, fill) -> None:
         """Let a module keep a person attribute of its own (e.g. pension entitlement)."""
-        PERSON_COLUMNS.setdefault(name, (dtype, fill))
+        self._spec[name] = (dtype, fill)
         self._cols[name] = np.full(len(self), fill, dtype=dtype)
 
     def keep(self, mask: np.ndarray) -> None:
@@ -86,7 +89,7 @@ class Persons:
         new["pid"] = self.next_pid + np.arange(n)
         object.__setattr__(self, "next_pid", self.next_pid + n)
         for name, col in self._cols.items():
-            dtype, fill = PERSON_COLUMNS[name]
+            dtype, fill = self._spec[name]
             add = new.get(name)
             add = np.full(n, fill, dtype=dtype) if add is None else np.asarray(add, dtype=dtype)
             self._cols[name] = np.concatenate([col, add])

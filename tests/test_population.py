@@ -1,0 +1,47 @@
+"""The person arrays: columns, appending, removing, finding rows by id; initial households."""
+
+import numpy as np
+from conftest import small_scenario
+
+from countysim.model import CountyModel
+from countysim.population import PERSON_COLUMNS, Persons
+
+
+def _persons(n):
+    cols = {name: np.full(n, fill, dtype=dtype) for name, (dtype, fill) in PERSON_COLUMNS.items()}
+    cols["pid"] = np.arange(n)
+    cols["age"] = np.arange(n) + 20
+    return Persons(cols, next_pid=n)
+
+
+def test_append_keep_and_rows_of():
+    p = _persons(5)
+    p.append({"age": np.array([0, 1])})
+    assert len(p) == 7 and list(p.pid[-2:]) == [5, 6] and list(p.age[-2:]) == [0, 1]
+    assert p.hh[-1] == PERSON_COLUMNS["hh"][1]  # untouched columns take their fill value
+    p.keep(p.age != 22)  # pid 2 leaves
+    np.testing.assert_array_equal(p.rows_of(np.array([0, 2, 6, -1])), [0, -1, 5, -1])
+
+
+def test_module_columns_are_per_population():
+    p, q = _persons(3), _persons(3)
+    p.add_column("entitlement", np.float64, 0.0)
+    p.append({"entitlement": np.array([5.0])})
+    assert list(p.entitlement) == [0, 0, 0, 5.0]
+    assert "entitlement" not in q.columns and "entitlement" not in PERSON_COLUMNS
+
+
+def test_initial_households_and_mothers_are_plausible():
+    model = CountyModel(small_scenario())
+    p, hh = model.persons, model.households
+    size = np.bincount(p.hh)
+    assert 2.5 < size.mean() < 4.5  # China's mean household size is about 3.1
+    kids = np.flatnonzero((p.mother >= 0) & (p.age < 15))
+    mums = p.rows_of(p.mother[kids])
+    alive = mums >= 0
+    gap = p.age[mums[alive]] - p.age[kids[alive]]
+    assert gap.min() >= 18 and gap.max() <= 43
+    assert np.all(p.female[mums[alive]])
+    # Rural households hold the village's land; urban households hold none.
+    rural = model.world.level[hh.home] == 0
+    assert np.all(hh.land_mu[rural] > 0) and np.all(hh.land_mu[~rural] == 0)
