@@ -25,6 +25,7 @@ from pydantic.fields import FieldInfo
 from ruamel.yaml import YAML
 from ruamel.yaml.scalarbool import ScalarBoolean
 
+from countysim.config.schedule import ScheduleModel
 from countysim.config.schema import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,6 +62,15 @@ MEANINGS: dict[str, str] = {
     "outside_cities[].name": "name of the outside city",
     "outside_cities[].region": "where the city lies relative to the county",
     "outside_cities[].distance_km": "travel distance $d_c$ from the county town",
+    "outside_cities[].settlement_years": "lever: years of residence before a migrant may "
+    "settle (take local hukou) in the city",
+    "hukou.settlement_years_county": "lever: years of residence before a non-local resident "
+    "may settle in the county town or a township seat",
+    "hukou.residence_permit_access": "lever: share of the gap in service and school access "
+    "of non-hukou residents closed by residence permits",
+    "hukou.conversion_intercept": "log-odds of settling in a year for an eligible person "
+    "with no net gain",
+    "hukou.conversion_gain_weight": "weight of the net gain of settling in its log-odds",
     "outside_cities[].wage_yuan": "wage $w_c$ per effective worker in the start year",
     "outside_cities[].wage_growth": "yearly wage growth $g_c$",
     "outside_cities[].job_finding": "chance $P_c$ that a job seeker finds a formal job",
@@ -187,6 +197,8 @@ def _alternatives(annotation: Any) -> list[Any]:
 def _model_in(annotation: Any) -> tuple[type[BaseModel] | None, bool]:
     """The model a field holds (directly, optionally, or as list items) and whether in a list."""
     for alt in _alternatives(annotation):
+        if isinstance(alt, type) and issubclass(alt, ScheduleModel):
+            return None, False  # a lever's schedule is one parameter, not a section
         if isinstance(alt, type) and issubclass(alt, BaseModel):
             return alt, False
         if get_origin(alt) is list:
@@ -323,6 +335,8 @@ def _show(value: Any) -> str:
         return repr(float(value))
     if isinstance(value, list):
         return "[" + ", ".join(_show(v) for v in value) + "]"
+    if isinstance(value, dict):  # a schedule: {steps: [...]} or {ramp: [...]}
+        return "; ".join(f"{k} {_show(v)}" for k, v in value.items())
     return str(value)
 
 

@@ -219,7 +219,7 @@ def test_missing_required_key(tmp_path, capsys):
     assert f"{bad}:3: outside_cities[0].wage_yuan: required key missing" in stderr
     assert f"{bad}:3: outside_cities[0].school_access: required key missing" in stderr
     assert "outside_cities[0].distance_km" not in stderr
-    assert stderr.startswith(f"8 problems in scenario {bad}:\n")
+    assert stderr.startswith(f"9 problems in scenario {bad}:\n")
 
 
 def test_missing_places_file(tmp_path, capsys):

@@ -23,6 +23,16 @@ def test_append_keep_and_rows_of():
     np.testing.assert_array_equal(p.rows_of(np.array([0, 2, 6, -1])), [0, -1, 5, -1])
 
 
+def test_columns_never_share_memory():
+    p = _persons(3)
+    cols = {name: getattr(p, name) for name in p.columns}
+    shared = [(a, b) for a in cols for b in cols if a < b and np.shares_memory(cols[a], cols[b])]
+    assert not shared
+    model = CountyModel(small_scenario())
+    model.persons.residence[:] = 0
+    assert (model.persons.hukou_place != 0).any()
+
+
 def test_module_columns_are_per_population():
     p, q = _persons(3), _persons(3)
     p.add_column("entitlement", np.float64, 0.0)

@@ -2,14 +2,16 @@
 
 `CountyModel.step` is one simulated year. Its order is fixed here and nowhere else:
 
-    1. demography    ageing, deaths, births, school, labour-force entry, retirement
-    2. farming       this year's farm price
-    3. labour        this year's productivity, wage floors and city wages
-    4. sub-steps     labour market clearing, farm production, location and work choice
-    5. capital       capital accumulation
-    6. services      service revenue of each place from last year's spending
-    7. incomes       remittances and per-capita disposable income
-    8. record        the year's tables
+    1. policy        this year's lever values and the access rules they set
+    2. demography    ageing, deaths, births, school, labour-force entry, retirement
+    3. farming       this year's farm price
+    4. labour        this year's productivity, wage floors and city wages
+    5. sub-steps     labour market clearing, farm production, location and work choice
+    6. hukou         settlement of non-local residents
+    7. capital       capital accumulation
+    8. services      service revenue of each place from last year's spending
+    9. incomes       remittances and per-capita disposable income
+   10. record        the year's tables
 """
 
 from __future__ import annotations
@@ -23,8 +25,10 @@ from countysim.modules.capital import Capital
 from countysim.modules.choice import LocationChoice
 from countysim.modules.demography import Demography
 from countysim.modules.farming import Farming
+from countysim.modules.hukou import Hukou
 from countysim.modules.incomes import Incomes
 from countysim.modules.labour import LabourMarket
+from countysim.modules.policy import Policy
 from countysim.modules.services import Services
 from countysim.population import initial_population
 from countysim.recorder import Recorder, YearTally
@@ -46,6 +50,8 @@ class CountyModel(mesa.Model):
         # Extension points: extra utility terms of the location choice, extra income sources.
         self.choice_terms: list = []
         self.income_sources: list = []
+        self.settlement_terms: list = []  # extra net gains of settling (pensions, land)
+        self.levers: dict[str, float] = {}
         self.clock = 0  # counts sub-steps, so per-sub-step aggregates can be cached
         self.year = scenario.years.start
 
@@ -53,16 +59,21 @@ class CountyModel(mesa.Model):
         self.farming = Farming()
         self.labour = LabourMarket()
         self.choice = LocationChoice()
+        self.hukou = Hukou()
         self.capital = Capital()
         self.services = Services()
+        self.policy = Policy()
         self.incomes = Incomes()
+        # Set up in this order: policy needs the access rules services derive.
         self.modules = (
             self.demography,
             self.farming,
             self.labour,
             self.choice,
+            self.hukou,
             self.capital,
             self.services,
+            self.policy,
             self.incomes,
         )
         self._count_places()
@@ -81,10 +92,12 @@ class CountyModel(mesa.Model):
         self.tally.reset()
         start_residents = self.state.residents.copy()
         self._new_income_year()
+        self.policy.step(self)
         self.demography.step(self)
         self.farming.step(self)
         self.labour.step(self)
         self._substeps()
+        self.hukou.step(self)
         self.capital.step(self)
         self.services.step(self)
         self.incomes.step(self)
@@ -111,15 +124,15 @@ class CountyModel(mesa.Model):
     def _spin_up(self) -> None:
         """Let locations, jobs and service revenue settle under the first year's conditions
         before anything is recorded (no ageing, no growth); the spin-up's moves are not
-        counted as the first year's flows."""
+        counted as the first year's flows, but its years count as years of residence."""
         for _ in range(self.scenario.simulation.spinup_years):
             self._new_income_year()
             self._substeps()
             self.services.step(self)
             self.incomes.step(self)
             self._count_places()
+            self.persons.years_here += 1
         self.tally.reset()
-        self.persons.years_here[:] = 0
         self.labour.rebase_agglomeration()
 
     def _new_income_year(self) -> None:

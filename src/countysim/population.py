@@ -49,7 +49,8 @@ class Persons:
         object.__setattr__(self, "_cols", {})
         object.__setattr__(self, "_spec", dict(PERSON_COLUMNS))  # name -> (dtype, fill)
         for name, (dtype, _) in PERSON_COLUMNS.items():
-            self._cols[name] = np.asarray(columns[name], dtype=dtype)
+            # Copy: two columns built from one array must never share memory.
+            self._cols[name] = np.array(columns[name], dtype=dtype, copy=True)
         object.__setattr__(self, "next_pid", next_pid)
 
     def __getattr__(self, name: str) -> np.ndarray:

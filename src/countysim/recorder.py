@@ -32,6 +32,53 @@ AGE_LABELS = [f"{a}-{b - 1}" for a, b in zip(AGE_EDGES[:-1], AGE_EDGES[1:], stri
     f"{AGE_EDGES[-1]}+"
 ]
 
+#: Columns of the county table in the order ``Recorder.record`` writes them, followed by one
+#: ``LEVER_COLUMN_PREFIX + path`` column per policy lever of the scenario. Sweep outputs are
+#: checked against them before anything runs; a test keeps the list in step with ``record``.
+LEVER_COLUMN_PREFIX = "lever:"
+COUNTY_COLUMNS = (
+    "year",
+    *(f"residents_{level}" for level in ("county_town", "township", "village", "outside")),
+    "residents_county",
+    *(f"registered_{level}" for level in ("county_town", "township", "village", "total")),
+    "urbanization_resident",
+    "urbanization_registered",
+    "urbanization_resident_origin",
+    "urbanization_registered_origin",
+    "migrant_workers_local",
+    "migrant_workers_out",
+    "migrant_local_share",
+    "migrants_near",
+    "migrants_province",
+    "migrants_far",
+    "income_urban_pc",
+    "income_rural_pc",
+    "income_ratio",
+    "gini",
+    "theil",
+    "theil_between",
+    "theil_within",
+    "theil_hukou_between",
+    "theil_hukou_within",
+    *(f"unemployment_{level}" for level in LEVELS),
+    "population_start",
+    "births",
+    "deaths",
+    "exits",
+    "entries",
+    "population_end",
+    "births_outside",
+    "deaths_outside",
+    "remittances_sent",
+    "remittances_received",
+    "urbanization_gap",
+    "settlements_county",
+    "settlements_city",
+    "return_moves",
+    "left_behind_children",
+    "left_behind_elderly",
+)
+
 
 def age_band(age: np.ndarray) -> np.ndarray:
     return np.searchsorted(AGE_EDGES, age, side="right") - 1
@@ -52,6 +99,7 @@ class YearTally:
         self.moves_out = np.zeros(n, dtype=np.int64)
         self.flows = np.zeros((N_LEVELS, N_LEVELS), dtype=np.int64)
         self.returns = 0
+        self.settlements = np.zeros(n, dtype=np.int64)
         self.moves_by_age = np.zeros(len(AGE_EDGES), dtype=np.int64)
         self.returns_by_age = np.zeros(len(AGE_EDGES), dtype=np.int64)
         self.retirements = 0
@@ -139,8 +187,13 @@ class Recorder:
         row.update(self._incomes(model, in_county, urban_res))
         row.update(self._unemployment(model, res_level))
         row.update(self._accounting(model, start_residents, residents))
+        row["urbanization_gap"] = row["urbanization_resident"] - row["urbanization_registered"]
+        row["settlements_county"] = float(tally.settlements[level != CITY].sum())
+        row["settlements_city"] = float(tally.settlements[level == CITY].sum())
         row["return_moves"] = scale * tally.returns
         row["left_behind_children"] = scale * self._left_behind(model)
+        row["left_behind_elderly"] = scale * self._left_behind_elderly(model)
+        row.update({LEVER_COLUMN_PREFIX + path: value for path, value in model.levers.items()})
         self.county.append(row)
 
         self._place_rows(model, residents, registered)
@@ -245,6 +298,20 @@ class Recorder:
         mum = p.rows_of(p.mother[kids])
         ok = mum >= 0
         return int((p.residence[kids[ok]] != p.residence[mum[ok]]).sum())
+
+    def _left_behind_elderly(self, model) -> int:
+        """Persons of 60 or more living at home in a village whose household's members of
+        working age (16-59) all live elsewhere."""
+        p, hh = model.persons, model.households
+        home = hh.home[p.hh]
+        at_home = p.residence == home
+        working_age = (p.age >= 16) & (p.age < 60)
+        n_hh = len(hh)
+        workers = np.bincount(p.hh, weights=working_age, minlength=n_hh)
+        workers_home = np.bincount(p.hh, weights=working_age & at_home, minlength=n_hh)
+        empty_nest = (workers > 0) & (workers_home == 0)
+        village = model.world.level[home] == VILLAGE
+        return int(((p.age >= 60) & at_home & village & empty_nest[p.hh]).sum())
 
     def _place_rows(self, model, residents, registered) -> None:
         p, world, st = model.persons, model.world, model.state

@@ -11,6 +11,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from countysim.config.schedule import schedule
+
 LEVELS = ("village", "township", "county_town", "city")
 
 
@@ -84,6 +86,14 @@ class OutsideCity(Strict):
     service_quality: Annotated[float, _num("index, county town = 1", ge=0.0)]
     non_hukou_service_access: Share
     school_access: Share
+    settlement_years: schedule("years of residence", ge=0.0, le=50.0)
+
+
+class Hukou(Strict):
+    settlement_years_county: schedule("years of residence", ge=0.0, le=50.0)
+    residence_permit_access: schedule("share of the access gap closed", ge=0.0, le=1.0)
+    conversion_intercept: Annotated[float, _num("log-odds per year", ge=-20.0, le=20.0)]
+    conversion_gain_weight: Weight
 
 
 class Population(Strict):
@@ -236,3 +246,4 @@ class Scenario(Strict):
     farming: Farming
     choice: Choice
     incomes: Incomes
+    hukou: Hukou

@@ -113,7 +113,7 @@ class LocationChoice(Module):
         home = model.households.home[p.hh[rows]][:, None]
         hukou_here = p.hukou_place[rows][:, None] == res
         access = np.where(hukou_here, 1.0, st.non_hukou_access[res])
-        kids = self._school_children(model)[rows][:, None]
+        kids = self.school_children(model)[rows][:, None]
         u = -c.cost_of_living_weight * np.log(st.cost_of_living[res])
         u += (
             c.service_weight * st.service_quality[res] * access * (1 + c.school_child_weight * kids)
@@ -132,7 +132,7 @@ class LocationChoice(Module):
         u += c.network_weight * np.log1p(self._network(model)[home, res]) * (res != home)
         return u
 
-    def _school_children(self, model) -> np.ndarray:
+    def school_children(self, model) -> np.ndarray:
         """Number of children aged 6-15 of each person (as their mother)."""
         return self._cached(model, "kids", self._count_school_children)
 

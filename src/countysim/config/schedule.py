@@ -1,0 +1,99 @@
+"""Schedules: a lever value per year.
+
+A lever is written in a scenario either as a plain number (constant over the run) or as a
+schedule of (year, value) points:
+
+    settlement_years_county: 3                              # constant
+    settlement_years_county: {steps: [[2012, 3], [2014, 0]]} # 3 until 2013, 0 from 2014
+    residence_permit_access: {ramp: [[2024, 0], [2028, 1]]}  # linear from 2024 to 2028
+
+Before the first point a schedule holds the first value, after the last point the last.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import numpy as np
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    create_model,
+    field_validator,
+)
+
+Year = Annotated[int, Field(ge=1900, le=2200, json_schema_extra={"unit": "calendar year"})]
+
+
+class ScheduleModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @staticmethod
+    def _points_in_order(points: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        years = [year for year, _ in points]
+        if not points:
+            raise ValueError("a schedule needs at least one [year, value] point")
+        if any(b <= a for a, b in zip(years, years[1:], strict=False)):
+            raise ValueError(f"schedule years must increase: {years}")
+        return points
+
+
+def schedule(unit: str, **bounds) -> object:
+    """The type of a lever: a bounded number, or steps or a ramp of bounded values."""
+    value = Annotated[float, Field(json_schema_extra={"unit": unit}, **bounds)]
+    points = list[tuple[Year, value]]
+    check = field_validator("steps", "ramp", check_fields=False)(
+        classmethod(lambda cls, v: cls._points_in_order(v))
+    )
+    steps = create_model(
+        f"Steps_{unit}_{'_'.join(map(str, bounds.values()))}".replace(" ", "_"),
+        __base__=ScheduleModel,
+        __validators__={"ordered": check},
+        steps=(points, ...),
+    )
+    ramp = create_model(
+        f"Ramp_{unit}_{'_'.join(map(str, bounds.values()))}".replace(" ", "_"),
+        __base__=ScheduleModel,
+        __validators__={"ordered": check},
+        ramp=(points, ...),
+    )
+    return Annotated[
+        Annotated[value, Tag("number")]
+        | Annotated[steps, Tag("steps")]
+        | Annotated[ramp, Tag("ramp")],
+        Discriminator(
+            _form,
+            custom_error_type="schedule",
+            custom_error_message="expected a number, {steps: [[year, value], ...]} "
+            "or {ramp: [[year, value], ...]}",
+        ),
+    ]
+
+
+def _form(data) -> str | None:
+    """Which form of schedule the data is, so that errors speak of that form only."""
+    if isinstance(data, int | float) and not isinstance(data, bool):
+        return "number"
+    if isinstance(data, dict) and len(data) == 1:
+        key = next(iter(data))
+        return key if key in ("steps", "ramp") else None
+    if isinstance(data, ScheduleModel):
+        return "steps" if hasattr(data, "steps") else "ramp"
+    return None
+
+
+def value_at(lever, year: int) -> float:
+    """The value of a lever (number, steps or ramp) in a year."""
+    if isinstance(lever, int | float):
+        return float(lever)
+    if hasattr(lever, "steps"):
+        years = np.array([y for y, _ in lever.steps])
+        values = [v for _, v in lever.steps]
+        i = int(np.searchsorted(years, year, side="right")) - 1
+        return float(values[max(i, 0)])
+    years = [y for y, _ in lever.ramp]
+    values = [v for _, v in lever.ramp]
+    return float(np.interp(year, years, values))

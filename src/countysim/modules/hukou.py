@@ -1,0 +1,79 @@
+"""Hukou: settling, i.e. moving one's household registration to where one lives.
+
+Hukou is a state of the person, separate from residence. A resident of an urban place
+whose hukou is elsewhere becomes eligible to settle after the place's residence period
+(a lever: none in county towns after relaxation, years in large cities). An eligible
+adult settles in a year with probability
+
+    P = 1 / (1 + exp(-(intercept + gain_weight * net gain)))
+
+where the net gain is what local hukou adds: full access to the place's public services
+(valued as in the location choice, more with school-age children) and the end of the
+barrier of living without local hukou, plus gains and losses that other modules add
+through `model.settlement_terms` (pensions gained, land given up).
+
+A settler's children living with her settle with her. Settlers stay members of their
+household: family ties (remittances to parents, the land contract, the pull of home) do
+not end with a change of registration.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from countysim.modules.base import Module
+from countysim.population import CHILD, STUDENT
+from countysim.world import CITY
+
+
+class Hukou(Module):
+    name = "hukou"
+
+    def step(self, model) -> None:
+        p, world, h = model.persons, model.world, model.scenario.hukou
+        res = p.residence
+        adult = ~np.isin(p.status, (CHILD, STUDENT))
+        non_local = (p.hukou_place != res) & world.is_urban[res] & adult
+        required = model.policy.settlement_years(model)
+        rows = np.flatnonzero(non_local & (p.years_here >= required[res]))
+        model.tally.settlements = np.zeros(world.n, dtype=np.int64)
+        if not len(rows):
+            return
+        gain = self.net_gain(model, rows)
+        chance = 1.0 / (1.0 + np.exp(-(h.conversion_intercept + h.conversion_gain_weight * gain)))
+        settle = rows[model.rng.random(len(rows)) < chance]
+        if len(settle):
+            self._settle(model, settle)
+
+    def net_gain(self, model, rows: np.ndarray) -> np.ndarray:
+        """Utility gained by settling where one lives (services, barrier, other modules)."""
+        p, world, st, c = model.persons, model.world, model.state, model.scenario.choice
+        r = p.residence[rows]
+        kids = model.choice.school_children(model)[rows]
+        services = c.service_weight * st.service_quality[r] * (1 - st.non_hukou_access[r])
+        services *= 1 + c.school_child_weight * kids
+        barrier = np.where(world.level[r] == CITY, st.hukou_barrier[r], c.non_hukou_barrier_county)
+        gain = services + barrier
+        for term in model.settlement_terms:
+            gain = gain + term(model, rows)
+        return gain
+
+    def _settle(self, model, settlers: np.ndarray) -> None:
+        p = model.persons
+        p.hukou_urban[settlers] = True
+        p.hukou_place[settlers] = p.residence[settlers]
+        # Children living with a settling mother settle with her.
+        kids = np.flatnonzero(np.isin(p.status, (CHILD, STUDENT)) & (p.mother >= 0))
+        mum = p.rows_of(p.mother[kids])
+        settling = np.zeros(len(p), dtype=bool)
+        settling[settlers] = True
+        follow = (mum >= 0) & settling[np.maximum(mum, 0)]
+        kids, mum = kids[follow], mum[follow]
+        kids = kids[p.residence[kids] == p.residence[mum]]
+        p.hukou_urban[kids] = True
+        p.hukou_place[kids] = p.residence[kids]
+        everyone = np.concatenate([settlers, kids])
+        model.tally.settlements = (
+            np.bincount(p.residence[everyone], minlength=model.world.n)
+            * model.scenario.simulation.scale
+        )
