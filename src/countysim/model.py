@@ -64,17 +64,18 @@ class CountyModel(mesa.Model):
         self.services = Services()
         self.policy = Policy()
         self.incomes = Incomes()
-        # Set up in this order: policy needs the access rules services derive.
+        # Set up in this order: hukou keeps the access rules services derive, and policy
+        # comes last because it applies every module's levers.
         self.modules = (
             self.demography,
             self.farming,
             self.labour,
             self.choice,
-            self.hukou,
             self.capital,
             self.services,
-            self.policy,
+            self.hukou,
             self.incomes,
+            self.policy,
         )
         self._count_places()
         for module in self.modules:

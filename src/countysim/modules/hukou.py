@@ -29,12 +29,48 @@ from countysim.world import CITY
 class Hukou(Module):
     name = "hukou"
 
+    def setup(self, model) -> None:
+        self.base_access = model.state.non_hukou_access.copy()
+        self.base_school = model.state.school_access.copy()
+
+    def levers(self, scenario) -> dict[str, object]:
+        levers = {
+            "hukou.settlement_years_county": scenario.hukou.settlement_years_county,
+            "hukou.residence_permit_access": scenario.hukou.residence_permit_access,
+        }
+        for i, city in enumerate(scenario.outside_cities):
+            levers[f"outside_cities[{i}].settlement_years"] = city.settlement_years
+        return levers
+
+    def apply_levers(self, model) -> None:
+        """Residence permits open services and schools to residents without local hukou: a
+        permit lever p closes that share of the gap, access = base + p * (1 - base)."""
+        permit, st = model.levers["hukou.residence_permit_access"], model.state
+        st.non_hukou_access = self.base_access + permit * (1 - self.base_access)
+        st.school_access = self.base_school + permit * (1 - self.base_school)
+
+    def settlement_years(self, model) -> np.ndarray:
+        """Years of residence a non-local resident needs before settling, per place."""
+        world = model.world
+        years = np.full(world.n, model.levers["hukou.settlement_years_county"])
+        for i, place in enumerate(np.flatnonzero(~world.is_county)):
+            years[place] = model.levers[f"outside_cities[{i}].settlement_years"]
+        return years
+
+    def outputs(self, model) -> dict[str, float]:
+        settled = model.tally.settlements
+        county = model.world.is_county
+        return {
+            "settlements_county": float(settled[county].sum()),
+            "settlements_city": float(settled[~county].sum()),
+        }
+
     def step(self, model) -> None:
         p, world, h = model.persons, model.world, model.scenario.hukou
         res = p.residence
         adult = ~np.isin(p.status, (CHILD, STUDENT))
         non_local = (p.hukou_place != res) & world.is_urban[res] & adult
-        required = model.policy.settlement_years(model)
+        required = self.settlement_years(model)
         rows = np.flatnonzero(non_local & (p.years_here >= required[res]))
         model.tally.settlements = np.zeros(world.n, dtype=np.int64)
         if not len(rows):
