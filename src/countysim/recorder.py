@@ -188,11 +188,11 @@ class Recorder:
         row.update(self._unemployment(model, res_level))
         row.update(self._accounting(model, start_residents, residents))
         row["urbanization_gap"] = row["urbanization_resident"] - row["urbanization_registered"]
-        row["settlements_county"] = float(tally.settlements[level != CITY].sum())
-        row["settlements_city"] = float(tally.settlements[level == CITY].sum())
         row["return_moves"] = scale * tally.returns
         row["left_behind_children"] = scale * self._left_behind(model)
         row["left_behind_elderly"] = scale * self._left_behind_elderly(model)
+        for module in model.modules:
+            row.update(module.outputs(model))
         row.update({LEVER_COLUMN_PREFIX + path: value for path, value in model.levers.items()})
         self.county.append(row)
 
@@ -343,6 +343,8 @@ class Recorder:
                 "farm_output": st.farm_output.copy(),
             }
         )
+        for module in model.modules:
+            self.places[-1].update(module.place_outputs(model))
 
 
 def _share(numerator: np.ndarray, denominator: np.ndarray) -> float:
