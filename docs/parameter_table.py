@@ -62,10 +62,12 @@ MEANINGS: dict[str, str] = {
     "outside_cities[].name": "name of the outside city",
     "outside_cities[].region": "where the city lies relative to the county",
     "outside_cities[].distance_km": "travel distance $d_c$ from the county town",
-    "outside_cities[].settlement_years": "lever: years of residence before a migrant may "
-    "settle (take local hukou) in the city",
-    "hukou.settlement_years_county": "lever: years of residence before a non-local resident "
-    "may settle in the county town or a township seat",
+    "hukou.settlement_years.county": "lever: years of residence before a resident without "
+    "local hukou may settle in the county town or a township seat",
+    "hukou.settlement_years.prefecture": "lever: the same in the prefecture city",
+    "hukou.settlement_years.province": "lever: the same in the provincial capital",
+    "hukou.settlement_years.outside_province": "lever: the same in cities outside the "
+    "province (the coastal megacity)",
     "hukou.residence_permit_access": "lever: share of the gap in service and school access "
     "of non-hukou residents closed by residence permits",
     "hukou.conversion_intercept": "log-odds of settling in a year for an eligible person "

@@ -35,7 +35,7 @@ def test_only_eligible_non_local_urban_residents_settle():
 
 def test_levers_are_recorded_each_year(small_run):
     c = small_run.county
-    years = c.set_index("year")["lever:hukou.settlement_years_county"]
+    years = c.set_index("year")["lever:hukou.settlement_years.county"]
     assert years.loc[2012] == 3 and years.loc[2016] == 1  # the baseline's 2015 step
 
 
@@ -50,7 +50,7 @@ def _last_year_difference(reform: list[str], column: str, seeds=(1, 2, 3)) -> np
 
 
 def test_shorter_residence_rule_raises_registered_urbanization_and_narrows_the_gap():
-    reform = ["hukou.settlement_years_county=0"]
+    reform = ["hukou.settlement_years.county=0"]
     assert (_last_year_difference(reform, "urbanization_registered") > 0).all()
     assert (_last_year_difference(reform, "urbanization_gap") < 0).all()
 

@@ -48,3 +48,16 @@ def test_bad_schedules_are_reported_with_location(data, message):
     text = str(err.value)
     assert "s.yaml:7:" in text and message in text
     assert len(err.value.problems) == 1
+
+
+def test_a_scenario_built_on_another_replaces_a_schedule_whole(tmp_path):
+    from countysim.config import resolve_extends
+
+    (tmp_path / "base.yaml").write_text("lever: {steps: [[2012, 0.1], [2016, 0.2]]}\n")
+    (tmp_path / "child.yaml").write_text(
+        "extends: base.yaml\nlever: {ramp: [[2024, 0.2], [2028, 0.8]]}\n"
+    )
+    data, lines = resolve_extends(tmp_path / "child.yaml")
+    assert data == {"lever": {"ramp": [[2024, 0.2], [2028, 0.8]]}}
+    assert lines["lever"][0].endswith("child.yaml")
+    assert value_at(validate(data, lines, Levers).lever, 2026) == pytest.approx(0.5)

@@ -4,11 +4,13 @@ from .errors import OVERRIDE_SOURCE, Problem, ScenarioError
 from .loader import (
     LineMap,
     apply_overrides,
+    check_key,
     dump_yaml,
     load_scenario,
     read_yaml,
     resolve_extends,
     resolved_dict,
+    split_key,
     validate,
 )
 
@@ -18,10 +20,12 @@ __all__ = [
     "Problem",
     "ScenarioError",
     "apply_overrides",
+    "check_key",
     "dump_yaml",
     "load_scenario",
     "read_yaml",
     "resolve_extends",
     "resolved_dict",
+    "split_key",
     "validate",
 ]

@@ -66,6 +66,8 @@ class ScenarioError(Exception):
     """All problems found in a scenario; raised once so the user can fix everything in one go."""
 
     exit_code = 2
+    #: What kind of input the problems are in, for the first line of the report.
+    subject = "scenario"
 
     def __init__(self, problems: list[Problem], scenario: str | None = None) -> None:
         self.problems = sorted(problems, key=Problem.sort_key)
@@ -75,5 +77,5 @@ class ScenarioError(Exception):
     def __str__(self) -> str:
         count = len(self.problems)
         where = f" {self.scenario}" if self.scenario else ""
-        header = f"{count} problem{'' if count == 1 else 's'} in scenario{where}:"
+        header = f"{count} problem{'' if count == 1 else 's'} in {self.subject}{where}:"
         return "\n".join([header, *(f"  {p.format()}" for p in self.problems)])

@@ -35,6 +35,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.scalarbool import ScalarBoolean
 
 from .errors import OVERRIDE_SOURCE, Problem, ScenarioError, show_value
+from .schedule import is_schedule
 from .schema import Scenario
 
 #: Dotted key (``"a.b[2].c"``; ``""`` is the top level) → (file, 1-based line) where it was written.
@@ -192,9 +193,10 @@ def resolve_extends(path: PathLike) -> tuple[dict[str, Any], LineMap]:
     """Read a scenario and, recursively, the base scenario named by its top-level ``extends``.
 
     The base path is relative to the file that names it. The child is deep-merged over the base:
-    mappings merge key by key, anything else (scalars, lists) in the child replaces the base
-    value. Line-map entries come from whichever file supplied the value, so errors point at the
-    file the user has to edit. The ``extends`` key itself is removed.
+    mappings merge key by key, anything else (scalars, lists, lever schedules such as
+    ``{steps: ...}``) in the child replaces the base value. Line-map entries come from
+    whichever file supplied the value, so errors point at the file the user has to edit. The
+    ``extends`` key itself is removed.
     """
     return _resolve_extends(os.fspath(path), ())
 
@@ -236,7 +238,11 @@ def _merge(
     merged = dict(base)
     for key, value in child.items():
         path = _join(prefix, key)
-        if isinstance(value, dict) and isinstance(base.get(key), dict):
+        if (
+            isinstance(value, dict)
+            and isinstance(base.get(key), dict)
+            and not (is_schedule(value) or is_schedule(base[key]))
+        ):
             lines[path] = child_lines[path]
             merged[key] = _merge(base[key], value, path, child_lines, lines)
         else:
@@ -290,7 +296,7 @@ def _apply_override(data: dict[str, Any], linemap: LineMap, item: str) -> Proble
     if parse_problems:
         return problem(parse_problems[0].message, text)
 
-    steps: list[Step] = [name or int(index) for name, index in _KEY_STEP.findall(key)]
+    steps = split_key(key)
     node: Any = data
     path = ""
     for step, next_step in itertools.pairwise(steps):
@@ -310,6 +316,11 @@ def _apply_override(data: dict[str, Any], linemap: LineMap, item: str) -> Proble
     linemap[key] = (OVERRIDE_SOURCE, None)
     linemap.update(dict.fromkeys(value_lines, (OVERRIDE_SOURCE, None)))
     return None
+
+
+def split_key(key: str) -> list[Step]:
+    """The steps of a dotted key: ``"a.b[2].c"`` → ``["a", "b", 2, "c"]``."""
+    return [name or int(index) for name, index in _KEY_STEP.findall(key)]
 
 
 def _step_problem(node: Any, step: Step, path: str) -> str | None:
@@ -446,6 +457,37 @@ def _schema_node(schema_cls: type[BaseModel], steps: Iterable[Step]) -> _SchemaN
     for step in steps:
         node = node.child(step)
     return node
+
+
+def check_key(key: str, schema_cls: type[BaseModel] = Scenario) -> Problem | None:
+    """Whether the dotted ``key`` (``"a.b[2].c"``) names one value of ``schema_cls``.
+
+    For keys written as data rather than as YAML structure (the parameters of a sweep), which
+    ``validate`` cannot see. Returns None if the key is fine, else a ``Problem`` without a file
+    or line (the caller knows where the key was written) naming the first unknown step, with a
+    "did you mean" for the whole key.
+    """
+    if not _OVERRIDE_KEY.fullmatch(key):
+        message = "malformed key; expected dotted names, e.g. choice.moving_cost"
+        return Problem(None, None, key, None, message)
+    steps = split_key(key)
+    node = _SchemaNode([schema_cls])
+    for position, step in enumerate(steps):
+        child = node.child(step)
+        if not child.annotations:
+            where = _dotted(steps[:position]) or "the top level"
+            close = difflib.get_close_matches(str(step), node.field_names(), n=1)
+            suggestion = None
+            if close:
+                fixed = _dotted([*steps[:position], close[0], *steps[position + 1 :]])
+                suggestion = f"did you mean {fixed!r}?"
+            message = f"unknown key {_quote(step)} in {where}"
+            return Problem(None, None, key, None, message, suggestion)
+        node = child
+    if names := node.field_names():
+        message = f"a section, not a value; name one of its keys: {', '.join(names)}"
+        return Problem(None, None, key, None, message)
+    return None
 
 
 def _file_values(node: _SchemaNode, value: Any, path: str) -> Iterator[tuple[Any, Step, str]]:

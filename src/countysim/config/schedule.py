@@ -73,13 +73,22 @@ def schedule(unit: str, **bounds) -> object:
     ]
 
 
+SCHEDULE_FORMS = ("steps", "ramp")
+
+
+def is_schedule(data) -> bool:
+    """Whether YAML data is a schedule mapping ({steps: ...} or {ramp: ...}): such a mapping
+    is one value, which a scenario built on another replaces whole instead of merging."""
+    return isinstance(data, dict) and len(data) == 1 and next(iter(data)) in SCHEDULE_FORMS
+
+
 def _form(data) -> str | None:
     """Which form of schedule the data is, so that errors speak of that form only."""
     if isinstance(data, int | float) and not isinstance(data, bool):
         return "number"
     if isinstance(data, dict) and len(data) == 1:
         key = next(iter(data))
-        return key if key in ("steps", "ramp") else None
+        return key if key in SCHEDULE_FORMS else None
     if isinstance(data, ScheduleModel):
         return "steps" if hasattr(data, "steps") else "ramp"
     return None

@@ -86,11 +86,22 @@ class OutsideCity(Strict):
     service_quality: Annotated[float, _num("index, county town = 1", ge=0.0)]
     non_hukou_service_access: Share
     school_access: Share
-    settlement_years: schedule("years of residence", ge=0.0, le=50.0)
+
+
+SettlementYears = schedule("years of residence", ge=0.0, le=50.0)
+
+
+class SettlementPeriods(Strict):
+    """Years of residence before a resident without local hukou may settle, by place."""
+
+    county: SettlementYears
+    prefecture: SettlementYears
+    province: SettlementYears
+    outside_province: SettlementYears
 
 
 class Hukou(Strict):
-    settlement_years_county: schedule("years of residence", ge=0.0, le=50.0)
+    settlement_years: SettlementPeriods
     residence_permit_access: schedule("share of the access gap closed", ge=0.0, le=1.0)
     conversion_intercept: Annotated[float, _num("log-odds per year", ge=-20.0, le=20.0)]
     conversion_gain_weight: Weight

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from countysim.config.schema import SettlementPeriods
 from countysim.modules.base import Module
 from countysim.population import CHILD, STUDENT
 from countysim.world import CITY
@@ -34,12 +35,12 @@ class Hukou(Module):
         self.base_school = model.state.school_access.copy()
 
     def levers(self, scenario) -> dict[str, object]:
+        periods = scenario.hukou.settlement_years
         levers = {
-            "hukou.settlement_years_county": scenario.hukou.settlement_years_county,
-            "hukou.residence_permit_access": scenario.hukou.residence_permit_access,
+            f"hukou.settlement_years.{name}": getattr(periods, name)
+            for name in SettlementPeriods.model_fields
         }
-        for i, city in enumerate(scenario.outside_cities):
-            levers[f"outside_cities[{i}].settlement_years"] = city.settlement_years
+        levers["hukou.residence_permit_access"] = scenario.hukou.residence_permit_access
         return levers
 
     def apply_levers(self, model) -> None:
@@ -51,11 +52,11 @@ class Hukou(Module):
 
     def settlement_years(self, model) -> np.ndarray:
         """Years of residence a non-local resident needs before settling, per place."""
-        world = model.world
-        years = np.full(world.n, model.levers["hukou.settlement_years_county"])
-        for i, place in enumerate(np.flatnonzero(~world.is_county)):
-            years[place] = model.levers[f"outside_cities[{i}].settlement_years"]
-        return years
+        by_region = [
+            model.levers[f"hukou.settlement_years.{name}"]
+            for name in ("county", "prefecture", "province", "outside_province")
+        ]
+        return np.asarray(by_region)[model.world.region]
 
     def outputs(self, model) -> dict[str, float]:
         settled = model.tally.settlements
