@@ -68,6 +68,81 @@ MEANINGS: dict[str, str] = {
     "hukou.settlement_years.province": "lever: the same in the provincial capital",
     "hukou.settlement_years.outside_province": "lever: the same in cities outside the "
     "province (the coastal megacity)",
+    "hukou.insured_share_of_residence": "lever: share of a city's residence period that must be "
+    "spent paying into the employee pension scheme",
+    "hukou.settlers_keep_land": "lever: share of settlers who keep their contract land (the rest "
+    "return it to the collective)",
+    "land.contract_end_first": "earliest year second-round contracts end (drawn per village)",
+    "land.contract_end_last": "latest year second-round contracts end",
+    "land.extension_years": "years an extension adds to a contract",
+    "land.contract_extension": "lever: share of villages whose contracts are extended, from the "
+    "lever's year",
+    "land.leasable_rights": "lever: strength of separate, leasable and pledgeable management "
+    "rights (three-rights separation)",
+    "land.reallocation_risk": "perceived standing yearly chance of a land readjustment",
+    "land.expiry_reallocation_risk": "added yearly readjustment chance at a contract's end "
+    "without extension",
+    "land.horizon_decay_years": "years over which the contract-end risk builds up",
+    "land.absent_land_loss": "share of an absent household's unleased land lost in a readjustment",
+    "land.reservation_dispersion": "spread (sd of log) of households' views of the risk of leasing",
+    "land.discount_rate": "rate turning a mu's yearly return into the value lost with it",
+    "land.operator_productivity_premium": "productivity premium of operators on leased land",
+    "land.local_operator_capacity": "land local operators could take, share of village arable land",
+    "land.outside_operator_capacity": "extra land outside operators could take under leasable "
+    "rights, share of arable land",
+    "pensions.employer_contribution_rate": "employer's contribution to the employee scheme, share "
+    "of the wage",
+    "pensions.employee_contribution_rate": "employee's contribution into the individual account, "
+    "share of the wage",
+    "pensions.basic_accrual_rate": "basic pension added per contribution year, share of the wage",
+    "pensions.annuity_years": "years over which an account is paid out",
+    "pensions.minimum_years": "contribution years needed for a full employee pension",
+    "pensions.urban_enrolment": "yearly chance an urban-hukou formal employee is enrolled",
+    "pensions.migrant_enrolment": "lever: yearly chance a rural-hukou formal employee is enrolled",
+    "pensions.portability": "lever: share of the employee entitlement and years kept on moving "
+    "between pooling areas",
+    "pensions.entitlement_indexation": "yearly indexing of members' entitlements, following wages",
+    "pensions.benefit_indexation": "lever: yearly raise of pensions in payment",
+    "pensions.resident_contribution_yuan": "flat yearly resident-scheme contribution",
+    "pensions.resident_participation": "yearly chance a working-age non-member pays into the "
+    "resident scheme",
+    "pensions.resident_basic_pension": "lever: flat basic pension of the resident scheme",
+    "pensions.initial_employee_pensioner_share": "share of urban-hukou elderly holding an "
+    "employee pension in the start year",
+    "pensions.initial_employee_pension_yuan": "their pension in the start year",
+    "pensions.retirement_income_weight": "utility of a log point of retirement income per log "
+    "point of earnings",
+    "capital.saving_rate": "share of disposable income saved",
+    "capital.migrant_savings_home_share": "share of the savings of county people in cities that "
+    "reaches the county pool",
+    "capital.retained_profit_share": "share of county firms' capital income reinvested",
+    "capital.home_bias": "share of savings pool plus profits invested in the county",
+    "capital.return_elasticity": "how strongly investment among county places follows the "
+    "marginal product of capital",
+    "capital.depreciation": "yearly wear of private capital and of county-town infrastructure",
+    "capital.outside_investment": "lever: investment from outside the county, per initial "
+    "registered person",
+    "capital.county_town_investment": "lever: extra county-town infrastructure funded from above, "
+    "per initial registered person",
+    "capital.infrastructure_capital_ratio": "initial county-town infrastructure as a share of its "
+    "initial non-farm capital",
+    "capital.infrastructure_elasticity": "elasticity of county-town productivity to its "
+    "infrastructure",
+    "finance.revenue_share": "county revenue as a share of non-farm output",
+    "finance.transfer_yuan_per_person": "first-year transfer from above per counted person",
+    "finance.transfer_growth": "yearly growth of transfers per person",
+    "finance.resident_based_transfers": "lever: share of transfers counted per resident instead "
+    "of per registered person",
+    "finance.resident_based_allocation": "lever: share of the budget allocated and planned by "
+    "each place's users instead of its registered population",
+    "finance.transfer_per_settled_migrant": "lever: one-off transfer per person settling in the "
+    "county",
+    "finance.cost_growth": "yearly growth of the running cost of a unit of service capacity",
+    "finance.capacity_depreciation": "yearly wear of service capacity",
+    "finance.construction_cost_years": "cost of building a unit of capacity, in years of its "
+    "running cost",
+    "finance.reserve_share": "the most the county carries over, as a share of the year's service "
+    "spending",
     "hukou.residence_permit_access": "lever: share of the gap in service and school access "
     "of non-hukou residents closed by residence permits",
     "hukou.conversion_intercept": "log-odds of settling in a year for an eligible person "
@@ -105,7 +180,6 @@ MEANINGS: dict[str, str] = {
     "labour.capital_elasticity": "capital elasticity $\\theta$ of non-farm output",
     "labour.capital_output_ratio": "initial capital-output ratio $\\kappa$",
     "labour.tfp_growth": "yearly productivity growth $g_A$ in the county",
-    "labour.capital_growth": "yearly growth $g_K$ of the county's non-farm capital",
     "labour.wage_floor_growth": "yearly growth $g_f$ of the county wage floors",
     "labour.agglomeration_elasticity": "elasticity $\\delta$ of productivity to residents",
     "labour.informal_sector": "whether job seekers without a formal job work informally",

@@ -61,3 +61,12 @@ def test_a_scenario_built_on_another_replaces_a_schedule_whole(tmp_path):
     assert data == {"lever": {"ramp": [[2024, 0.2], [2028, 0.8]]}}
     assert lines["lever"][0].endswith("child.yaml")
     assert value_at(validate(data, lines, Levers).lever, 2026) == pytest.approx(0.5)
+
+
+def test_a_lever_is_one_value_for_dotted_key_checks():
+    from countysim.config import check_key
+
+    assert check_key("hukou.residence_permit_access") is None
+    assert check_key("land.contract_extension") is None
+    section = check_key("hukou.settlement_years")
+    assert section is not None and "a section, not a value" in section.message

@@ -4,14 +4,17 @@
 
     1. policy        this year's lever values and the access rules they set
     2. demography    ageing, deaths, births, school, labour-force entry, retirement
-    3. farming       this year's farm price
+    3. farming       this year's farm price; land: contract horizon and tenure security,
+                     returns to the collective, lease decisions, village rental markets
     4. labour        this year's productivity, wage floors and city wages
     5. sub-steps     labour market clearing, farm production, location and work choice
     6. hukou         settlement of non-local residents
-    7. capital       capital accumulation
-    8. services      service revenue of each place from last year's spending
-    9. incomes       remittances and per-capita disposable income
-   10. record        the year's tables
+    7. capital       savings, investment by return, depreciation, infrastructure
+    8. services      service revenue from last year's spending; public finance: revenue,
+                     transfers, budgets, service capacity and quality
+    9. pensions      contributions, transfers of accounts on moving, benefits
+   10. incomes       remittances and per-capita disposable income
+   11. record        the year's tables
 """
 
 from __future__ import annotations
@@ -25,9 +28,12 @@ from countysim.modules.capital import Capital
 from countysim.modules.choice import LocationChoice
 from countysim.modules.demography import Demography
 from countysim.modules.farming import Farming
+from countysim.modules.finance import Finance
 from countysim.modules.hukou import Hukou
 from countysim.modules.incomes import Incomes
 from countysim.modules.labour import LabourMarket
+from countysim.modules.land import Land
+from countysim.modules.pensions import Pensions
 from countysim.modules.policy import Policy
 from countysim.modules.services import Services
 from countysim.population import initial_population
@@ -57,23 +63,29 @@ class CountyModel(mesa.Model):
 
         self.demography = Demography()
         self.farming = Farming()
+        self.land = Land()
         self.labour = LabourMarket()
         self.choice = LocationChoice()
         self.hukou = Hukou()
         self.capital = Capital()
         self.services = Services()
+        self.finance = Finance()
         self.policy = Policy()
         self.incomes = Incomes()
+        self.pensions = Pensions()
         # Set up in this order: hukou keeps the access rules services derive, and policy
         # comes last because it applies every module's levers.
         self.modules = (
             self.demography,
             self.farming,
+            self.land,
             self.labour,
             self.choice,
             self.capital,
             self.services,
+            self.finance,
             self.hukou,
+            self.pensions,
             self.incomes,
             self.policy,
         )
@@ -96,11 +108,14 @@ class CountyModel(mesa.Model):
         self.policy.step(self)
         self.demography.step(self)
         self.farming.step(self)
+        self.land.step(self)
         self.labour.step(self)
         self._substeps()
         self.hukou.step(self)
         self.capital.step(self)
         self.services.step(self)
+        self.finance.step(self)
+        self.pensions.step(self)
         self.incomes.step(self)
         self.recorder.record(self, start_residents)
         self.running = self.year < self.scenario.years.end

@@ -32,52 +32,8 @@ AGE_LABELS = [f"{a}-{b - 1}" for a, b in zip(AGE_EDGES[:-1], AGE_EDGES[1:], stri
     f"{AGE_EDGES[-1]}+"
 ]
 
-#: Columns of the county table in the order ``Recorder.record`` writes them, followed by one
-#: ``LEVER_COLUMN_PREFIX + path`` column per policy lever of the scenario. Sweep outputs are
-#: checked against them before anything runs; a test keeps the list in step with ``record``.
+#: Prefix of the county-table columns holding the year's value of each policy lever.
 LEVER_COLUMN_PREFIX = "lever:"
-COUNTY_COLUMNS = (
-    "year",
-    *(f"residents_{level}" for level in ("county_town", "township", "village", "outside")),
-    "residents_county",
-    *(f"registered_{level}" for level in ("county_town", "township", "village", "total")),
-    "urbanization_resident",
-    "urbanization_registered",
-    "urbanization_resident_origin",
-    "urbanization_registered_origin",
-    "migrant_workers_local",
-    "migrant_workers_out",
-    "migrant_local_share",
-    "migrants_near",
-    "migrants_province",
-    "migrants_far",
-    "income_urban_pc",
-    "income_rural_pc",
-    "income_ratio",
-    "gini",
-    "theil",
-    "theil_between",
-    "theil_within",
-    "theil_hukou_between",
-    "theil_hukou_within",
-    *(f"unemployment_{level}" for level in LEVELS),
-    "population_start",
-    "births",
-    "deaths",
-    "exits",
-    "entries",
-    "population_end",
-    "births_outside",
-    "deaths_outside",
-    "remittances_sent",
-    "remittances_received",
-    "urbanization_gap",
-    "settlements_county",
-    "settlements_city",
-    "return_moves",
-    "left_behind_children",
-    "left_behind_elderly",
-)
 
 
 def age_band(age: np.ndarray) -> np.ndarray:

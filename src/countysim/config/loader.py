@@ -35,7 +35,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.scalarbool import ScalarBoolean
 
 from .errors import OVERRIDE_SOURCE, Problem, ScenarioError, show_value
-from .schedule import is_schedule
+from .schedule import ScheduleModel, is_schedule
 from .schema import Scenario
 
 #: Dotted key (``"a.b[2].c"``; ``""`` is the top level) → (file, 1-based line) where it was written.
@@ -484,7 +484,12 @@ def check_key(key: str, schema_cls: type[BaseModel] = Scenario) -> Problem | Non
             message = f"unknown key {_quote(step)} in {where}"
             return Problem(None, None, key, None, message, suggestion)
         node = child
-    if names := node.field_names():
+    # A lever's schedule form (steps, ramp) is one value: a number may stand for it.
+    is_lever = any(
+        _is_model(alt) and issubclass(alt, ScheduleModel)
+        for alt in _alternatives_of(node.annotations)
+    )
+    if (names := node.field_names()) and not is_lever:
         message = f"a section, not a value; name one of its keys: {', '.join(names)}"
         return Problem(None, None, key, None, message)
     return None

@@ -12,6 +12,7 @@ Before the first point a schedule holds the first value, after the last point th
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 import numpy as np
@@ -44,22 +45,8 @@ class ScheduleModel(BaseModel):
 def schedule(unit: str, **bounds) -> object:
     """The type of a lever: a bounded number, or steps or a ramp of bounded values."""
     value = Annotated[float, Field(json_schema_extra={"unit": unit}, **bounds)]
-    points = list[tuple[Year, value]]
-    check = field_validator("steps", "ramp", check_fields=False)(
-        classmethod(lambda cls, v: cls._points_in_order(v))
-    )
-    steps = create_model(
-        f"Steps_{unit}_{'_'.join(map(str, bounds.values()))}".replace(" ", "_"),
-        __base__=ScheduleModel,
-        __validators__={"ordered": check},
-        steps=(points, ...),
-    )
-    ramp = create_model(
-        f"Ramp_{unit}_{'_'.join(map(str, bounds.values()))}".replace(" ", "_"),
-        __base__=ScheduleModel,
-        __validators__={"ordered": check},
-        ramp=(points, ...),
-    )
+    steps = _points_model("steps", value, unit, bounds)
+    ramp = _points_model("ramp", value, unit, bounds)
     return Annotated[
         Annotated[value, Tag("number")]
         | Annotated[steps, Tag("steps")]
@@ -74,6 +61,23 @@ def schedule(unit: str, **bounds) -> object:
 
 
 SCHEDULE_FORMS = ("steps", "ramp")
+
+
+def _points_model(form: str, value, unit: str, bounds: dict) -> type[ScheduleModel]:
+    """The model of one schedule form for one kind of value, made once and kept in this
+    module under an identifier name, so that scenarios pickle (for worker processes)."""
+    tag = "_".join([form, unit, *(f"{k}{v}" for k, v in sorted(bounds.items()))])
+    name = "Schedule_" + re.sub(r"\W", "_", tag)
+    if name not in globals():
+        check = field_validator(form)(classmethod(lambda cls, v: cls._points_in_order(v)))
+        globals()[name] = create_model(
+            name,
+            __base__=ScheduleModel,
+            __module__=__name__,
+            __validators__={"ordered": check},
+            **{form: (list[tuple[Year, value]], ...)},
+        )
+    return globals()[name]
 
 
 def is_schedule(data) -> bool:

@@ -100,11 +100,70 @@ class SettlementPeriods(Strict):
     outside_province: SettlementYears
 
 
+class Land(Strict):
+    """Land contracts, tenure security and the village rental market."""
+
+    contract_end_first: Annotated[int, _num("calendar year", ge=1990, le=2100)]
+    contract_end_last: Annotated[int, _num("calendar year", ge=1990, le=2100)]
+    extension_years: Annotated[int, _num("years", ge=0, le=100)]
+    contract_extension: schedule("share of villages with contracts extended", ge=0.0, le=1.0)
+    leasable_rights: schedule("strength of leasable management rights, 0-1", ge=0.0, le=1.0)
+    reallocation_risk: Annotated[float, _num("chance per year", ge=0.0, le=1.0)]
+    expiry_reallocation_risk: Annotated[float, _num("chance per year", ge=0.0, le=1.0)]
+    horizon_decay_years: Annotated[float, _num("years", gt=0.0, le=100.0)]
+    absent_land_loss: Annotated[float, _num("share of unleased land", ge=0.0, le=1.0)]
+    reservation_dispersion: Annotated[float, _num("sd of log", ge=0.0, le=3.0)]
+    discount_rate: Annotated[float, _num("per year", gt=0.0, le=1.0)]
+    operator_productivity_premium: Annotated[float, _num("share of output", ge=0.0, le=2.0)]
+    local_operator_capacity: Annotated[float, _num("share of village arable land", ge=0.0, le=1.0)]
+    outside_operator_capacity: Annotated[
+        float, _num("share of village arable land", ge=0.0, le=1.0)
+    ]
+
+    @model_validator(mode="after")
+    def _contract_ends_ordered(self) -> Land:
+        if self.contract_end_last < self.contract_end_first:
+            raise ValueError(
+                f"contract_end_last ({self.contract_end_last}) must not be before "
+                f"contract_end_first ({self.contract_end_first})"
+            )
+        return self
+
+
 class Hukou(Strict):
     settlement_years: SettlementPeriods
     residence_permit_access: schedule("share of the access gap closed", ge=0.0, le=1.0)
+    insured_share_of_residence: schedule("share of the residence period", ge=0.0, le=1.0)
     conversion_intercept: Annotated[float, _num("log-odds per year", ge=-20.0, le=20.0)]
     conversion_gain_weight: Weight
+    settlers_keep_land: schedule("share of settlers", ge=0.0, le=1.0)
+
+
+class Pensions(Strict):
+    """The urban employee pension scheme and the urban-rural resident scheme."""
+
+    employer_contribution_rate: Annotated[float, _num("share of the wage", ge=0.0, le=0.5)]
+    employee_contribution_rate: Annotated[float, _num("share of the wage", ge=0.0, le=0.5)]
+    basic_accrual_rate: Annotated[
+        float, _num("share of the wage per contribution year", ge=0.0, le=0.05)
+    ]
+    annuity_years: Annotated[float, _num("years of pension per yuan of account", gt=0.0, le=40.0)]
+    minimum_years: Annotated[float, _num("contribution years", ge=0.0, le=45.0)]
+    urban_enrolment: Annotated[float, _num("share of formal employees per year", ge=0.0, le=1.0)]
+    migrant_enrolment: schedule("share of formal employees per year", ge=0.0, le=1.0)
+    portability: schedule("share of the entitlement kept on moving", ge=0.0, le=1.0)
+    entitlement_indexation: Rate
+    benefit_indexation: schedule("per year", ge=-0.5, le=1.0)
+    resident_contribution_yuan: Yuan
+    resident_participation: Annotated[float, _num("share of working age per year", ge=0.0, le=1.0)]
+    resident_basic_pension: schedule("yuan per year", ge=0.0, le=1e6)
+    initial_employee_pensioner_share: Annotated[
+        float, _num("share of urban-hukou elderly", ge=0.0, le=1.0)
+    ]
+    initial_employee_pension_yuan: Yuan
+    retirement_income_weight: Annotated[
+        float, _num("utility of a log point of pension per log point of income", ge=0.0, le=5.0)
+    ]
 
 
 class Population(Strict):
@@ -129,6 +188,38 @@ class Population(Strict):
             if abs(total - 1.0) > 1e-6:
                 raise ValueError(f"{name} must sum to 1 (they sum to {total:g})")
         return self
+
+
+class Capital(Strict):
+    """Savings, investment across the county's places, and outside and public investment."""
+
+    saving_rate: Annotated[float, _num("share of disposable income", ge=0.0, le=0.9)]
+    migrant_savings_home_share: Share
+    retained_profit_share: Annotated[float, _num("share of capital income", ge=0.0, le=1.0)]
+    home_bias: Annotated[float, _num("share of investable funds", ge=0.0, le=1.0)]
+    return_elasticity: Annotated[float, _num("elasticity", ge=0.0, le=20.0)]
+    depreciation: Annotated[float, _num("per year", ge=0.0, le=0.5)]
+    outside_investment: schedule("yuan per year per initial registered person", ge=0.0, le=1e5)
+    county_town_investment: schedule("yuan per year per initial registered person", ge=0.0, le=1e5)
+    infrastructure_capital_ratio: Annotated[
+        float, _num("share of the county town's initial non-farm capital", gt=0.0, le=10.0)
+    ]
+    infrastructure_elasticity: Annotated[float, _num("gamma, elasticity", ge=0.0, le=1.0)]
+
+
+class Finance(Strict):
+    """The county's public-service budget: revenue, transfers, allocation, capacity."""
+
+    revenue_share: Annotated[float, _num("share of non-farm output", ge=0.0, le=0.5)]
+    transfer_yuan_per_person: Yuan
+    transfer_growth: Rate
+    resident_based_transfers: schedule("share of transfers paid per resident", ge=0.0, le=1.0)
+    resident_based_allocation: schedule("share of the budget allocated by users", ge=0.0, le=1.0)
+    transfer_per_settled_migrant: schedule("yuan per person settling in the county", ge=0.0)
+    cost_growth: Rate
+    capacity_depreciation: Annotated[float, _num("per year", ge=0.0, le=0.5)]
+    construction_cost_years: Annotated[float, _num("years of running cost", ge=0.0, le=100.0)]
+    reserve_share: Annotated[float, _num("share of the year's service spending", ge=0.0, le=5.0)]
 
 
 class Demography(Strict):
@@ -162,7 +253,6 @@ class Labour(Strict):
     capital_elasticity: Annotated[float, _num("theta, share", gt=0.0, lt=1.0)]
     capital_output_ratio: Annotated[float, _num("years of output", gt=0.0, le=20.0)]
     tfp_growth: Rate
-    capital_growth: Rate
     wage_floor_growth: Rate
     agglomeration_elasticity: Annotated[float, _num("elasticity", ge=0.0, le=0.3)]
     informal_sector: bool
@@ -183,7 +273,7 @@ class Services(Strict):
     labour_share: Share
     attractiveness: LevelValues
     distance_decay_km: Annotated[float, _num("km", gt=0.0)]
-    quality: LevelValues
+    quality: LevelValues  # when capacity covers all users (see modules/services.py)
     non_hukou_access: LevelValues
     school_access: LevelValues
 
@@ -256,5 +346,9 @@ class Scenario(Strict):
     services: Services
     farming: Farming
     choice: Choice
+    capital: Capital
+    finance: Finance
     incomes: Incomes
+    pensions: Pensions
     hukou: Hukou
+    land: Land

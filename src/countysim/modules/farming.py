@@ -1,21 +1,66 @@
-"""Family farming in the villages.
+"""Farming in the villages: family farms on their own land, operators on leased land.
 
-Output of a farming unit is p_a A_a T^beta L^(1-beta) with T the land it farms (mu) and
-L its farm labour (persons, the elderly counted at a lower weight). The unit is the
-household by default (a family farm pays its members the average product); in the
-Harris-Todaro limit it is the whole village, paid the marginal product. A_a is set so
-that at the reference land per worker a mu yields the scenario's value added. The price
-p_a follows a national path (a small county is a price taker), or, in the two-sector
-limit, is tied to urban output: p_a = rho Y_m / Y_a. Land of households with nobody
-farming lies idle (leasing comes with the land institutions).
+Family farms. A farming unit produces p_a A_a T^beta L^(1-beta), with T the land it farms
+itself (mu: its contract land less what it leases out for the year, see `land`) and L its
+farm labour (persons, the elderly at a lower weight). The unit is the household by
+default (a family farm pays its members the average product); in the Harris-Todaro limit
+it is the whole village, paid the marginal product, and there is no rental market. A_a is
+set so that at the reference land per worker a mu yields the scenario's value added. The
+price p_a follows a national path (a small county is a price taker), or, in the
+two-sector limit, is tied to urban output: p_a = rho Y_m / Y_a.
+
+Operators. Leased land is farmed by operators (specialised households, cooperatives,
+agribusiness from town) with the productivity premium pi of secure leasing rights (Chari
+et al. 2021: output about +8%, productivity about +10%), hiring labour at the rural wage
+w: what a job seeker can expect in the village's non-farm labour market, P(job) times the
+wage plus the rest times the informal wage. Where the marginal product of hired labour
+equals the wage, an operator hires
+
+    l*(w) = ((1 - beta) (1 + pi) p_a A_a / w)^(1/beta)   workers per mu,
+
+and the rest of its output per mu is the most rent it can pay (its zero-profit rent):
+
+    r_max(w) = beta (1 + pi) p_a A_a l*^(1-beta).
+
+The hired hands are the village's farmers: the operators' demand H_v = T_v l*(w_v) takes a
+share s_v = min(1, H_v / F_v) of the village's farm labour F_v, at the wage; the rest of
+each farmer's labour works the family land. Per unit of farm labour a farmer earns
+
+    s_v w_v + p_a Q_u / L_u,    Q_u = A_a T_u^beta ((1 - s_v) L_u)^(1-beta),
+
+and operators produce Q_v = (1 + pi) A_a T_v^beta (s_v F_v)^(1-beta). Hired farm work is
+kept inside farming rather than added to the non-farm labour market so that hired hands
+stay farmers in the statistics (migrant workers are non-farm workers by definition) and so
+that the farm option of the location choice carries the wage work operators offer.
+
+Every sub-step records the land use of each village: farmed by households (own land of
+units that put labour on it), leased (farmed by operators) and idle (own land of units
+without labour, and the collective's land that found no tenant).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
 from countysim.modules.base import Module
 from countysim.population import FARMER
+
+
+@dataclass
+class _Production:
+    """One sub-step's farm labour, land and output."""
+
+    weight: np.ndarray  # farm labour weight of every person
+    unit: np.ndarray  # farming unit of every person
+    unit_place: np.ndarray  # village of every unit
+    land: np.ndarray  # land each unit farms itself, mu (one real household's, or a village's)
+    labour: np.ndarray  # farm labour of each unit (rows for households, persons for villages)
+    hired: np.ndarray  # share of each unit's farm labour hired by operators
+    quantity: np.ndarray  # family-farm output of each unit, before the price
+    operator_quantity: np.ndarray  # operators' output of each place (whole place), before the price
+    price: float
 
 
 class Farming(Module):
@@ -24,13 +69,53 @@ class Farming(Module):
     def setup(self, model) -> None:
         f = model.scenario.farming
         self.beta = f.land_elasticity
+        self.value_added_per_mu = f.value_added_yuan_per_mu
         self.productivity = f.value_added_yuan_per_mu * f.reference_mu_per_worker ** (1 - self.beta)
+        self.premium = model.scenario.land.operator_productivity_premium
         self.price = 1.0
         self.step(model)
 
     def step(self, model) -> None:
         f = model.scenario.farming
         self.price = (1 + f.price_growth) ** (model.year - model.scenario.years.start)
+
+    # ------------------------------------------------------------ technology
+    def operator_labour_per_mu(self, wage: np.ndarray) -> np.ndarray:
+        """l*(w): workers per mu an operator hires at the wage (this year's price)."""
+        b = self.beta
+        value = (1 - b) * (1 + self.premium) * self.price * self.productivity
+        return np.divide(value, wage, out=np.zeros_like(wage), where=wage > 0) ** (1 / b)
+
+    def operator_rent_ceiling(self, wage: np.ndarray) -> np.ndarray:
+        """r_max(w): the rent per mu at which an operator hiring at the wage breaks even."""
+        b = self.beta
+        per_mu = (1 + self.premium) * self.price * self.productivity
+        return b * per_mu * self.operator_labour_per_mu(wage) ** (1 - b)
+
+    def land_wanted_per_worker(self, rent: np.ndarray) -> np.ndarray:
+        """Land per unit of farm labour a family farm wants at a rent: where its marginal
+        product of land, beta p_a A_a (L / T)^(1-beta), falls to the rent. Infinite at 0."""
+        b = self.beta
+        with np.errstate(divide="ignore"):
+            return (b * self.price * self.productivity / rent) ** (1 / (1 - b))
+
+    def rural_wage(self, model) -> np.ndarray:
+        """The wage operators pay, per place: what a job seeker can expect in the place's
+        non-farm labour market, P(job) w + (1 - P(job)) informal wage."""
+        st = model.state
+        informal = st.informal_wage if model.scenario.labour.informal_sector else 0.0
+        return st.job_prob * st.wage + (1 - st.job_prob) * informal
+
+    def land_return(self) -> float:
+        """This year's return to a mu of family-farm land at the reference land per worker:
+        the land share beta of the value added of a mu, yuan per mu per year."""
+        return self.beta * self.price * self.value_added_per_mu
+
+    # ------------------------------------------------------------ production
+    def household_labour(self, model) -> np.ndarray:
+        """Farm labour of each household: its farmers, the elderly at their lower weight."""
+        weight, _ = self._labour(model)
+        return np.bincount(model.persons.hh, weights=weight, minlength=len(model.households))
 
     def _labour(self, model) -> tuple[np.ndarray, np.ndarray]:
         """Farm labour weight of every person and the farming unit index of every person.
@@ -43,75 +128,116 @@ class Farming(Module):
         unit = p.hh if f.unit == "household" else model.households.home[p.hh]
         return weight, unit
 
+    def _household_units(self, model) -> bool:
+        return model.scenario.farming.unit == "household"
+
     def _unit_scale(self, model) -> int:
-        return 1 if model.scenario.farming.unit == "household" else model.scenario.simulation.scale
+        return 1 if self._household_units(model) else model.scenario.simulation.scale
 
-    def _unit_land(self, model) -> np.ndarray:
+    def _unit_land(self, model) -> tuple[np.ndarray, np.ndarray]:
+        """Land each unit farms itself and the village of each unit."""
         hh = model.households
-        if model.scenario.farming.unit == "household":
-            return hh.land_mu
-        scale = model.scenario.simulation.scale
-        return scale * np.bincount(hh.home, weights=hh.land_mu, minlength=model.world.n)
+        if self._household_units(model):
+            return hh.land_mu - hh.leased_out_mu, hh.home
+        scale, n = model.scenario.simulation.scale, model.world.n
+        return scale * np.bincount(hh.home, weights=hh.land_mu, minlength=n), np.arange(n)
 
-    def _price(self, model, quantity: np.ndarray) -> float:
-        """This sub-step's farm price; `quantity` is the output of each farming unit."""
+    def _production(self, model) -> _Production:
+        """Labour, hired shares and output of every unit and the operators of every place."""
+        weight, unit = self._labour(model)
+        land, unit_place = self._unit_land(model)
+        labour = self._unit_scale(model) * np.bincount(unit, weights=weight, minlength=len(land))
+        n = model.world.n
+        if self._household_units(model):
+            # Farm labour of each village in persons; operators hire a share of it.
+            scale = model.scenario.simulation.scale
+            village_labour = scale * np.bincount(unit_place, weights=labour, minlength=n)
+            leased = model.land.leased_mu
+            demand = leased * self.operator_labour_per_mu(self.rural_wage(model))
+            share = np.minimum(
+                1.0,
+                np.divide(demand, village_labour, out=np.zeros(n), where=village_labour > 0),
+            )
+            hires = share * village_labour
+            operator_quantity = np.where(
+                hires > 0,
+                (1 + self.premium)
+                * self.productivity
+                * leased**self.beta
+                * np.maximum(hires, 1e-12) ** (1 - self.beta),
+                0.0,
+            )
+        else:
+            share, operator_quantity = np.zeros(n), np.zeros(n)
+        hired = share[unit_place]
+        own_labour = labour * (1 - hired)
+        quantity = np.where(
+            own_labour > 0,
+            self.productivity * land**self.beta * np.maximum(own_labour, 1e-12) ** (1 - self.beta),
+            0.0,
+        )
+        total = quantity.sum() * model.scenario.simulation.scale / self._unit_scale(model)
+        price = self._price(model, total + operator_quantity.sum())
+        return _Production(
+            weight, unit, unit_place, land, labour, hired, quantity, operator_quantity, price
+        )
+
+    def _price(self, model, total_quantity: float) -> float:
+        """This sub-step's farm price; `total_quantity` is the county's farm output."""
         f = model.scenario.farming
         if f.price_rule == "national":
             return self.price
-        # Urban output is in persons; a household unit stands for `scale` real households.
-        total = quantity.sum() * model.scenario.simulation.scale / self._unit_scale(model)
         urban_output = model.state.manufacturing_output.sum()
-        return f.relative_price_rho * urban_output / max(total, 1e-12)
-
-    def substep(self, model) -> None:
-        """Produce and pay the sub-step's farm income; record land use per village."""
-        p, world = model.persons, model.world
-        weight, unit = self._labour(model)
-        land = self._unit_land(model)
-        labour = self._unit_scale(model) * np.bincount(unit, weights=weight, minlength=len(land))
-        quantity = np.where(
-            labour > 0, self.productivity * land**self.beta * labour ** (1 - self.beta), 0.0
-        )
-        price = self._price(model, quantity)
-        per_worker = (
-            self._pay_share(model)
-            * price
-            * np.divide(quantity, labour, out=np.zeros_like(quantity), where=labour > 0)
-        )
-        p.farm_income += per_worker[unit] * weight / model.scenario.simulation.substeps
-
-        home = model.households.home
-        hh_land = model.households.land_mu
-        if model.scenario.farming.unit == "household":
-            scale, st = model.scenario.simulation.scale, model.state
-            farmed = labour > 0
-            st.land_farmed = scale * np.bincount(home, weights=hh_land * farmed, minlength=world.n)
-            st.land_idle = scale * np.bincount(home, weights=hh_land * ~farmed, minlength=world.n)
-            st.farm_output = scale * np.bincount(home, weights=price * quantity, minlength=world.n)
-        else:
-            model.state.land_farmed = np.where(labour > 0, land, 0.0)
-            model.state.land_idle = np.where(labour > 0, 0.0, land)
-            model.state.farm_output = price * quantity
+        return f.relative_price_rho * urban_output / max(total_quantity, 1e-12)
 
     def _pay_share(self, model) -> float:
         return 1.0 if model.scenario.farming.pay == "average" else 1.0 - self.beta
+
+    def substep(self, model) -> None:
+        """Produce and pay the sub-step's farm income; record land use per village."""
+        p, world, st = model.persons, model.world, model.state
+        prod = self._production(model)
+        average = np.divide(
+            prod.quantity, prod.labour, out=np.zeros_like(prod.quantity), where=prod.labour > 0
+        )
+        wage = self.rural_wage(model)[prod.unit_place]
+        per_labour = self._pay_share(model) * prod.price * average + prod.hired * wage
+        p.farm_income += per_labour[prod.unit] * prod.weight / model.scenario.simulation.substeps
+
+        own_farmed = prod.labour * (1 - prod.hired) > 0
+        if self._household_units(model):
+            scale, home = model.scenario.simulation.scale, model.households.home
+            model.households.idle_mu = np.where(own_farmed, 0.0, prod.land)
+            st.land_farmed = scale * np.bincount(
+                home, weights=prod.land * own_farmed, minlength=world.n
+            )
+            st.land_idle = (
+                scale * np.bincount(home, weights=model.households.idle_mu, minlength=world.n)
+                + model.land.collective_idle_mu
+            )
+            st.farm_output = prod.price * (
+                scale * np.bincount(home, weights=prod.quantity, minlength=world.n)
+                + prod.operator_quantity
+            )
+        else:
+            st.land_farmed = np.where(own_farmed, prod.land, 0.0)
+            st.land_idle = np.where(own_farmed, 0.0, prod.land)
+            st.farm_output = prod.price * prod.quantity
 
     def prospective_income(self, model, rows: np.ndarray) -> np.ndarray:
         """Farm income each person in `rows` would earn by farming at home this year."""
         p = model.persons
         unit_scale = self._unit_scale(model)
-        weight, unit = self._labour(model)
-        land = self._unit_land(model)
-        labour = unit_scale * np.bincount(unit, weights=weight, minlength=len(land))
-        quantity = (
-            self.productivity * land**self.beta * np.maximum(labour, 1e-12) ** (1 - self.beta)
-        )
+        prod = self._production(model)
         elderly = p.age[rows] >= model.scenario.demography.retirement_age
         own = np.where(elderly, model.scenario.farming.elderly_labour_weight, 1.0)
-        u = unit[rows]
+        u = prod.unit[rows]
         # Labour of the unit if this person farms: others' labour plus their own.
-        l_new = labour[u] - unit_scale * weight[rows] + unit_scale * own
-        land_u = land[u]
-        q_new = self.productivity * land_u**self.beta * l_new ** (1 - self.beta)
-        price = self._price(model, quantity)
-        return self._pay_share(model) * price * q_new / l_new * own
+        l_new = prod.labour[u] - unit_scale * prod.weight[rows] + unit_scale * own
+        hired = prod.hired[u]
+        q_new = (
+            self.productivity * prod.land[u] ** self.beta * (l_new * (1 - hired)) ** (1 - self.beta)
+        )
+        wage = self.rural_wage(model)[prod.unit_place[u]]
+        family = self._pay_share(model) * prod.price * q_new / l_new
+        return (family + hired * wage) * own

@@ -2,7 +2,9 @@
 
 Hukou is a state of the person, separate from residence. A resident of an urban place
 whose hukou is elsewhere becomes eligible to settle after the place's residence period
-(a lever: none in county towns after relaxation, years in large cities). An eligible
+(a lever: none in county towns after relaxation, years in large cities); cities count only
+the years in which the person paid into the employee pension scheme (a lever: the insured
+share of the period). An eligible
 adult settles in a year with probability
 
     P = 1 / (1 + exp(-(intercept + gain_weight * net gain)))
@@ -41,6 +43,7 @@ class Hukou(Module):
             for name in SettlementPeriods.model_fields
         }
         levers["hukou.residence_permit_access"] = scenario.hukou.residence_permit_access
+        levers["hukou.insured_share_of_residence"] = scenario.hukou.insured_share_of_residence
         return levers
 
     def apply_levers(self, model) -> None:
@@ -72,7 +75,14 @@ class Hukou(Module):
         adult = ~np.isin(p.status, (CHILD, STUDENT))
         non_local = (p.hukou_place != res) & world.is_urban[res] & adult
         required = self.settlement_years(model)
-        rows = np.flatnonzero(non_local & (p.years_here >= required[res]))
+        # Cities count only the years in which social insurance was paid (employee-scheme
+        # contribution years); county places ask for residence alone.
+        insured = model.levers["hukou.insured_share_of_residence"] * required
+        insured = np.where(world.is_county, 0.0, insured)
+        eligible = (p.years_here >= required[res]) & (
+            model.pensions.contribution_years(model) >= insured[res]
+        )
+        rows = np.flatnonzero(non_local & eligible)
         model.tally.settlements = np.zeros(world.n, dtype=np.int64)
         if not len(rows):
             return

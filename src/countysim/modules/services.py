@@ -8,7 +8,17 @@ demand in the next year's labour market, so emptying villages shrink township se
 and a growing county town gains service jobs. Residents of outside cities spend there,
 outside the county's accounts (city labour markets are exogenous).
 
-Public-service quality and access by level (schools, clinics) are also set here.
+Public services (schools, clinics) are used by a place's residents with access: hukou
+holders living there, and other residents as far as the place's access rule opens to them
+(residence permits, see `hukou`). Their quality is the capacity that public finance builds
+and runs (`finance`) per user, capped at full coverage, times the standard of the place's
+level (a county hospital is not a village clinic):
+
+    users_j   = sum over residents i of j of (1 if hukou_i = j else access_j)
+    quality_j = standard(level_j) * min(1, capacity_j / users_j)
+
+so crowding lowers quality where residents outgrow capacity, and capacity beyond the users
+sits idle. Outside cities keep their exogenous quality and access.
 """
 
 from __future__ import annotations
@@ -19,6 +29,30 @@ from countysim.modules.base import Module
 from countysim.world import COUNTY_TOWN, TOWNSHIP, VILLAGE
 
 
+def _by_level(level: np.ndarray, values) -> np.ndarray:
+    """A level's value for every county place (0 for the outside cities)."""
+    return np.select(
+        [level == VILLAGE, level == TOWNSHIP, level == COUNTY_TOWN],
+        [values.village, values.township, values.county_town],
+        0.0,
+    )
+
+
+def service_users(model) -> np.ndarray:
+    """Users of each place's public services (persons): residents holding its hukou count
+    fully, other residents by the place's access share."""
+    p, st = model.persons, model.state
+    access = np.where(p.hukou_place == p.residence, 1.0, st.non_hukou_access[p.residence])
+    users = np.bincount(p.residence, weights=access, minlength=model.world.n)
+    return model.scenario.simulation.scale * users
+
+
+def coverage(capacity: np.ndarray, users: np.ndarray) -> np.ndarray:
+    """Capacity per user, capped at 1 (1 where nobody uses the place's services)."""
+    ratio = np.divide(capacity, users, out=np.ones_like(capacity), where=users > 0)
+    return np.minimum(ratio, 1.0)
+
+
 class Services(Module):
     name = "services"
 
@@ -26,15 +60,10 @@ class Services(Module):
         sv, world, st = model.scenario.services, model.world, model.state
         level = world.level
         self.weights = self._spending_weights(model)
-        for attr, values in (
-            ("service_quality", sv.quality),
-            ("non_hukou_access", sv.non_hukou_access),
-            ("school_access", sv.school_access),
-        ):
-            arr = getattr(st, attr)
-            arr[level == VILLAGE] = values.village
-            arr[level == TOWNSHIP] = values.township
-            arr[level == COUNTY_TOWN] = values.county_town
+        self.county = world.is_county
+        self.standard = _by_level(level, sv.quality)
+        st.non_hukou_access[:] = _by_level(level, sv.non_hukou_access)
+        st.school_access[:] = _by_level(level, sv.school_access)
         for i, city in zip(
             np.flatnonzero(~world.is_county), model.scenario.outside_cities, strict=True
         ):
@@ -46,11 +75,7 @@ class Services(Module):
         """P x P matrix: share of a resident of place i's service spending that goes to j."""
         sv, world = model.scenario.services, model.world
         n = world.n
-        attract = np.select(
-            [world.level == VILLAGE, world.level == TOWNSHIP, world.level == COUNTY_TOWN],
-            [sv.attractiveness.village, sv.attractiveness.township, sv.attractiveness.county_town],
-            0.0,
-        )
+        attract = _by_level(world.level, sv.attractiveness)
         seat = world.township_of()
         town = world.county_town
         w = np.zeros((n, n))
@@ -64,8 +89,14 @@ class Services(Module):
         total = w.sum(axis=1, keepdims=True)
         return np.divide(w, total, out=np.zeros_like(w), where=total > 0)
 
+    def update_quality(self, model, users: np.ndarray) -> None:
+        """Quality of the county's places from public-service capacity and their users."""
+        quality = self.standard * coverage(model.finance.capacity, users)
+        model.state.service_quality[self.county] = quality[self.county]
+
     def step(self, model) -> None:
-        """Service revenue of every county place from last year's resident incomes."""
+        """Service revenue of every county place from last year's resident incomes, and the
+        quality of public services for the residents they now have."""
         p, world = model.persons, model.world
         scale = model.scenario.simulation.scale
         spent = (
@@ -74,3 +105,4 @@ class Services(Module):
             * np.bincount(p.residence, weights=p.income, minlength=world.n)
         )
         model.state.service_revenue = spent @ self.weights
+        self.update_quality(model, service_users(model))

@@ -1,0 +1,139 @@
+"""Land: accounting of every mu, the rental market, rents paid, surrender on settling, and
+the direction of the land levers."""
+
+import numpy as np
+from conftest import small_scenario
+
+from countysim.model import CountyModel
+from countysim.runner import simulate
+from countysim.world import VILLAGE
+
+# Contracts ending soon, so that a short run reaches the end of the contract.
+EARLY_END = ["land.contract_end_first=2015", "land.contract_end_last=2017", "years.end=2020"]
+
+
+def test_every_mu_is_farmed_leased_or_idle_in_every_village_and_year(small_run):
+    p = small_run.places
+    v = p[p.level == "village"]
+    held = v.land_contracted_mu + v.land_collective_mu
+    used = v.land_farmed_mu + v.land_leased_mu + v.land_idle_mu
+    np.testing.assert_allclose(used, held, rtol=1e-9, atol=1e-6)
+    # No land appears or disappears: each village holds its arable land every year.
+    arable = small_run.world.set_index("place_id").arable_mu
+    np.testing.assert_allclose(held, arable.loc[v.place_id].to_numpy(), rtol=1e-9)
+    assert (v.land_leased_mu > 0).any() and (v.land_idle_mu > 0).any()
+
+
+def test_settlers_who_give_up_land_return_it_to_the_collective():
+    model = CountyModel(small_scenario("hukou.settlers_keep_land=0"))
+    hh, scale = model.households, model.scenario.simulation.scale
+    village = model.world.level == VILLAGE
+    arable = model.world.arable_mu
+    returned = 0.0
+    for _ in range(4):
+        model.step()
+        held = scale * np.bincount(hh.home, weights=hh.land_mu, minlength=model.world.n)
+        np.testing.assert_allclose((held + model.land.collective_mu)[village], arable[village])
+        returned += model.land.returned_mu.sum()
+    assert returned > 0
+    assert model.land.collective_mu.sum() > 0
+    # At the next land step those who settled are no longer members of a village collective.
+    model.land.step(model)
+    p = model.persons
+    settled = p.hukou_urban & (p.hukou_place != hh.home[p.hh])
+    assert settled.any() and not p.contract_member[settled].any()
+
+
+def test_rent_paid_by_operators_reaches_households_and_collectives():
+    model = CountyModel(small_scenario())
+    model.step()
+    land, scale = model.land, model.scenario.simulation.scale
+    paid = (land.rent * land.leased_mu).sum()
+    received = scale * land.rent_income(model).sum()
+    assert paid > 0
+    np.testing.assert_allclose(received, paid, rtol=1e-9)
+
+
+def test_the_rent_clears_each_village_market():
+    model = CountyModel(small_scenario())
+    model.step()
+    land, farm, hh = model.land, model.farming, model.households
+    land.step(model)  # decide again, at this moment's wages
+    assert np.all(hh.leased_out_mu >= 0) and np.all(hh.leased_out_mu <= hh.land_mu + 1e-12)
+    village = model.world.level == VILLAGE
+    ceiling = farm.operator_rent_ceiling(farm.rural_wage(model))
+    assert np.all((land.rent >= 0) & (land.rent <= ceiling))
+    lp = model.scenario.land
+    capacity = model.world.arable_mu * lp.local_operator_capacity  # no leasable rights in 2012
+    demand = capacity * (1 - land.rent / ceiling)
+    priced = village & (land.rent > 0)
+    assert priced.any()
+    # Where the rent is positive, operators lease what they demand at that rent.
+    np.testing.assert_allclose(land.leased_mu[priced], demand[priced], rtol=1e-6)
+    # Where it is zero, operators take all they can and land is left over.
+    free = village & (land.rent == 0) & (capacity > 0)
+    np.testing.assert_allclose(land.leased_mu[free], capacity[free], rtol=1e-9)
+
+
+def test_tenure_security_falls_as_the_contract_end_nears():
+    c = simulate(small_scenario(*EARLY_END)).county.set_index("year")
+    assert c.land_readjustment_risk.loc[2017] > 2 * c.land_readjustment_risk.loc[2012]
+    assert c.land_leased_share.loc[2019] < c.land_leased_share.loc[2012]
+
+
+def _last_year(reform: list[str], columns: list[str], seeds=(1, 2, 3)) -> dict[str, np.ndarray]:
+    """Reform and baseline in the last year, same seeds (common random numbers)."""
+    out = {c: [] for c in columns}
+    for seed in seeds:
+        base = simulate(small_scenario(f"seed={seed}", *EARLY_END)).county.iloc[-1]
+        alt = simulate(small_scenario(f"seed={seed}", *EARLY_END, *reform)).county.iloc[-1]
+        for c in columns:
+            out[c].append((base[c], alt[c]))
+    return {c: np.array(v) for c, v in out.items()}
+
+
+def test_extension_and_leasable_rights_lease_more_and_move_the_land_rich_out():
+    reform = [
+        "land.contract_extension={steps: [[2012, 0], [2014, 1]]}",
+        "land.leasable_rights={steps: [[2012, 0], [2014, 1]]}",
+    ]
+    columns = [
+        "land_leased_share",
+        "land_idle_share",
+        "farm_output_per_mu",
+        "away_share_land_rich",
+    ]
+    r = _last_year(reform, columns)
+    base, alt = {c: v[:, 0] for c, v in r.items()}, {c: v[:, 1] for c, v in r.items()}
+    assert (alt["land_leased_share"] > base["land_leased_share"]).all()
+    assert (alt["land_idle_share"] < base["land_idle_share"]).all()
+    assert (alt["farm_output_per_mu"] > base["farm_output_per_mu"]).all()
+    assert (alt["away_share_land_rich"] > base["away_share_land_rich"]).all()
+
+
+def test_harris_todaro_village_farm_has_no_rental_market():
+    from conftest import ROOT
+
+    from countysim.config import load_scenario
+
+    sc = load_scenario(ROOT / "scenarios" / "harris_todaro.yaml", ["years.end=2013"])
+    model = CountyModel(sc)
+    model.run()
+    assert not model.land.active
+    assert model.land.leased_mu.sum() == 0
+    assert model.land.choice_term not in model.choice_terms
+    assert model.recorder.county[-1]["land_leased_share"] == 0
+
+
+def test_settlers_who_must_give_up_land_settle_less_and_return_more():
+    returned, settled = [], []
+    for seed in (1, 2, 3):
+        runs = [
+            simulate(small_scenario(f"seed={seed}", *keep)).county
+            for keep in ([], ["hukou.settlers_keep_land=0"])
+        ]
+        returned.append([c.land_returned_mu.sum() for c in runs])
+        settled.append([(c.settlements_county + c.settlements_city).sum() for c in runs])
+    returned, settled = np.array(returned), np.array(settled)
+    assert (returned[:, 1] > returned[:, 0]).all()
+    assert (settled[:, 1] < settled[:, 0]).all()
