@@ -8,10 +8,12 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import pandas as pd
 
 from countysim import plots
+from countysim.analysis import Analysis
 from countysim.config import dump_yaml
 from countysim.provenance import footer
 
@@ -39,14 +41,21 @@ class Results:
     world: pd.DataFrame
     manifest: dict
 
+    #: The tables `save` writes and `load` reads, one CSV each.
+    table_names: ClassVar[tuple[str, ...]] = TABLES
+
     def to_df(self, table: str = "county") -> pd.DataFrame:
-        if table not in TABLES:
-            raise KeyError(f"no table {table!r}; choose from {', '.join(TABLES)}")
+        if table not in self.table_names:
+            raise KeyError(f"no table {table!r}; choose from {', '.join(self.table_names)}")
         return getattr(self, table)
 
     def plot(self, year: int | None = None):
         """The overview figure: population, urbanization, income, migration and the map."""
         return plots.plot_overview(self.county, self.flows, self.places, self.world, year=year)
+
+    def analysis(self) -> Analysis:
+        """Convergence, inequality and migration measures of this run (`countysim.analysis`)."""
+        return Analysis(self)
 
     def save(self, out_dir: str | os.PathLike, *, figures: bool = True) -> Path:
         """Write tables (CSV), the resolved scenario, the manifest and figures to `out_dir`.
@@ -60,7 +69,7 @@ class Results:
         os.umask(umask)
         tmp.chmod(0o777 & ~umask)
         try:
-            for name in TABLES:
+            for name in self.table_names:
                 getattr(self, name).to_csv(tmp / f"{name}.csv", index=False)
             (tmp / "manifest.json").write_text(json.dumps(self.manifest, indent=2) + "\n")
             dump_yaml(self.manifest["scenario"], tmp / "scenario.yaml")
@@ -89,5 +98,5 @@ class Results:
     @classmethod
     def load(cls, directory: str | os.PathLike) -> Results:
         d = Path(directory)
-        tables = {name: pd.read_csv(d / f"{name}.csv") for name in TABLES}
+        tables = {name: pd.read_csv(d / f"{name}.csv") for name in cls.table_names}
         return cls(**tables, manifest=json.loads((d / "manifest.json").read_text()))

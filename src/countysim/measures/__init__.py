@@ -1,4 +1,4 @@
-"""Inequality and convergence measures for county income distributions."""
+"""Inequality, convergence and migration measures: the formulas, defined once."""
 
 from .convergence import BetaResult, beta_convergence, coefficient_of_variation, sigma
 from .inequality import (
@@ -10,14 +10,44 @@ from .inequality import (
     two_group_gini,
     two_group_theil,
 )
+from .migration import (
+    BoundarySplit,
+    LevelBalance,
+    bilateral_net,
+    boundary_split,
+    composition,
+    gross_migration,
+    grouped_mean,
+    grouped_median,
+    level_balance,
+    local_share,
+    migration_efficiency,
+    net_migration,
+    net_migration_rate,
+    return_share,
+)
 
 __all__ = [
     "BetaResult",
+    "BoundarySplit",
+    "LevelBalance",
     "TheilSplit",
     "beta_convergence",
+    "bilateral_net",
+    "boundary_split",
     "coefficient_of_variation",
+    "composition",
     "gini",
     "gini_between",
+    "gross_migration",
+    "grouped_mean",
+    "grouped_median",
+    "level_balance",
+    "local_share",
+    "migration_efficiency",
+    "net_migration",
+    "net_migration_rate",
+    "return_share",
     "sigma",
     "theil",
     "theil_decomposition",
