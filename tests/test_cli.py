@@ -126,7 +126,7 @@ def test_manifest_records_provenance_and_resolved_scenario(small_run):
     # deep merge: the rest of county.generate and every other section come from the baseline
     baseline = resolved_dict(load_scenario(BASELINE))
     assert generate["radius_km"] == baseline["county"]["generate"]["radius_km"]
-    changed = {"name", "years", "simulation", "county"}
+    changed = {"name", "description", "years", "simulation", "county"}
     assert {k: v for k, v in scenario.items() if k not in changed} == {
         k: v for k, v in baseline.items() if k not in changed
     }

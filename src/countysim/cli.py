@@ -1,4 +1,4 @@
-"""The `countysim` command line: run and validate scenarios."""
+"""The `countysim` command line: run and validate scenarios, report on results."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 
 from countysim import __version__
 from countysim.config import ScenarioError
+from countysim.experiments import commands as experiment_commands
 
 EXIT_BAD_INPUT = 2
 
@@ -33,10 +34,56 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, help="result directory (default: results/<scenario name>)")
     run.add_argument("--no-figures", action="store_true", help="write tables only")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.add_argument(
+        "--replicates",
+        type=experiment_commands.positive_int,
+        metavar="R",
+        help="run R replicates with seeds derived from the scenario's; tables get a "
+        "replicate column, figures the mean and a 90%% band, summary.csv the band per year",
+    )
+    run.add_argument(
+        "--independent-streams",
+        action="store_true",
+        help="with --replicates: random numbers of this scenario's own, instead of the "
+        "same ones in every scenario (common random numbers, for paired comparisons)",
+    )
+    run.add_argument(
+        "--workers",
+        type=experiment_commands.positive_int,
+        help="with --replicates: parallel runs (default: all CPUs)",
+    )
+    run.add_argument("--no-report", action="store_true", help="do not write report.html")
+
+    compare = commands.add_parser(
+        "compare", help="run scenarios with the same seeds and plot them on shared axes"
+    )
+    compare.add_argument("scenarios", type=Path, nargs="+", metavar="SCENARIO")
+    compare.add_argument(
+        "--replicates", type=int, default=1, metavar="R", help="seeds per scenario"
+    )
+    compare.add_argument(
+        "--years", type=int, nargs="+", metavar="YEAR", help="years of the differences table"
+    )
+    compare.add_argument(
+        "--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE"
+    )
+    compare.add_argument("--workers", type=int, default=1, help="parallel runs")
+    compare.add_argument("--out", type=Path, help="result directory (default: results/compare)")
 
     validate = commands.add_parser("validate", help="check scenario files without running")
     validate.add_argument("scenarios", type=Path, nargs="+", metavar="FILE")
     validate.add_argument("--set", dest="overrides", action="append", default=[])
+
+    report = commands.add_parser("report", help="write report.html for a saved result directory")
+    report.add_argument("result_dir", type=Path, metavar="RESULT_DIR")
+    report.add_argument(
+        "--years",
+        type=int,
+        nargs="+",
+        metavar="YEAR",
+        help="years of the indicator table (default: first, middle and last)",
+    )
+    experiment_commands.add_parsers(commands)
     return parser
 
 
@@ -45,6 +92,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "run":
             return _run(args)
+        if args.command == "compare":
+            return _compare(args)
+        if args.command == "report":
+            return _report(args)
+        if args.command in experiment_commands.COMMANDS:
+            return experiment_commands.COMMANDS[args.command](args)
         return _validate(args)
     except ScenarioError as exc:
         print(exc, file=sys.stderr)
@@ -52,18 +105,41 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args) -> int:
+    if args.replicates is not None or args.independent_streams:
+        return experiment_commands.run_replicates(args)
     from countysim.runner import prepare, simulate
 
     scenario = prepare(args.scenario, args.overrides)
     results = simulate(scenario, progress=not args.quiet)
     out = args.out if args.out is not None else Path("results") / scenario.name
     results.save(out, figures=not args.no_figures)
+    if not (args.no_report or args.no_figures):
+        from countysim.report import write_report
+
+        write_report(results, out)
     last = results.county.iloc[-1]
     print(
         f"{scenario.name}: {int(last['year'])} resident urbanization "
         f"{last['urbanization_resident']:.1%}, registered {last['urbanization_registered']:.1%}, "
         f"income ratio {last['income_ratio']:.2f}; results in {out}"
     )
+    return 0
+
+
+def _compare(args) -> int:
+    from countysim.compare import compare
+
+    if len(args.scenarios) < 2 or args.replicates < 1:
+        print("compare needs at least two scenarios and one replicate", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    result = compare(
+        args.scenarios, replicates=args.replicates, overrides=args.overrides, workers=args.workers
+    )
+    out = result.save(args.out or Path("results") / "compare", years=args.years)
+    diff = result.differences(args.years)
+    main = diff[diff.indicator.isin(["urbanization_resident", "urbanization_registered"])]
+    print(main.to_string(index=False, float_format=lambda v: f"{v:+.4f}"))
+    print(f"comparison of {', '.join(result.names)} in {out}")
     return 0
 
 
@@ -80,6 +156,18 @@ def _validate(args) -> int:
         else:
             print(f"{path}: ok ({scenario.name})")
     return EXIT_BAD_INPUT if failed else 0
+
+
+def _report(args) -> int:
+    from countysim.report import write_report
+
+    try:
+        path = write_report(args.result_dir, years=args.years)
+    except (OSError, ValueError) as exc:
+        print(f"countysim report: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"report in {path}")
+    return 0
 
 
 if __name__ == "__main__":

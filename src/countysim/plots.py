@@ -14,6 +14,11 @@ Every ``plot_*`` function accepts an existing ``ax`` (e.g. from ``plt.subplots``
 returns the Axes it drew on; without ``ax`` a new standalone figure is created and its
 Axes returned (``ax.figure`` is the figure).
 
+Replicates: when a table holds several runs of one scenario (a ``replicate`` column, as
+written by ``countysim run --replicates``), the lines are the mean over the replicates and a
+shaded band holds the middle 90% of them (``BAND_QUANTILES``); the map shows the first
+replicate.  Without a ``replicate`` column the figures are those of a single run.
+
 Public API
 ----------
 ``LEVEL_COLORS``, ``LEVEL_LABELS``
@@ -43,9 +48,11 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.markers import MarkerStyle
+from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 __all__ = [
+    "BAND_QUANTILES",
     "LEVEL_COLORS",
     "LEVEL_LABELS",
     "MissingColumnsError",
@@ -111,6 +118,10 @@ _STYLE = {
 }
 
 _TICK_LABELSIZE = 9
+
+#: Quantiles across replicates of the band drawn around their mean: the middle 90% of runs.
+BAND_QUANTILES = (0.05, 0.95)
+_BAND_ALPHA = 0.18
 _SAVE_DPI = 150
 _SINGLE_FIGSIZE = (7.0, 4.4)
 _MAP_FIGSIZE = (8.0, 6.6)
@@ -184,6 +195,49 @@ def _by_year(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     return out.groupby("year", as_index=False)[list(columns)].mean().sort_values("year")
 
 
+def _replicate_count(df: pd.DataFrame) -> int:
+    """How many runs a table holds: the distinct values of its ``replicate`` column, else 1."""
+    return int(df["replicate"].nunique()) if "replicate" in df.columns else 1
+
+
+def _band_by_year(
+    df: pd.DataFrame, columns: Sequence[str]
+) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """The per-year ``BAND_QUANTILES`` of ``columns`` across replicates as (low, high) tables
+    with the years of ``_by_year`` (whose mean over duplicate years is then the replicate
+    mean); None for a single run, which has no band."""
+    if _replicate_count(df) < 2:
+        return None
+    out = df[["year", *columns]].copy()
+    out["year"] = pd.to_numeric(out["year"]).round().astype(int)
+    for c in columns:
+        out[c] = pd.to_numeric(out[c], errors="coerce")
+    grouped = out.groupby("year")[list(columns)]
+    low, high = (grouped.quantile(q).reset_index().sort_values("year") for q in BAND_QUANTILES)
+    return low, high
+
+
+def _fill_band(ax: Axes, years, low, high, color: str) -> None:
+    ax.fill_between(years, low, high, color=color, alpha=_BAND_ALPHA, linewidth=0)
+
+
+def _band_handle(replicates: int) -> Patch:
+    """Legend entry explaining the bands of a figure drawn from several replicates."""
+    low, high = (round(100 * q) for q in BAND_QUANTILES)
+    label = f"mean of {replicates} replicates, {low}–{high}% band"
+    return Patch(facecolor="0.5", alpha=2 * _BAND_ALPHA, linewidth=0, label=label)
+
+
+def _legend(ax: Axes, replicates: int, handles: list | None = None, **kwargs):
+    """``ax.legend(**kwargs)``, with the band entry added when the figure shows replicates."""
+    if replicates < 2:
+        return ax.legend(**kwargs) if handles is None else ax.legend(handles, **kwargs)
+    if handles is None:
+        handles = ax.get_legend_handles_labels()[0]
+    handles = [*handles, _band_handle(replicates)]
+    return ax.legend(handles, [h.get_label() for h in handles], **kwargs)
+
+
 # ------------------------------------------------------------------------ population
 
 _POPULATION_SERIES = (
@@ -203,6 +257,7 @@ def plot_population(county: pd.DataFrame, ax: Axes | None = None) -> Axes:
     cols = [c for c, _, _ in _POPULATION_SERIES]
     _require(county, ["year", *cols], "county")
     data = _by_year(county, cols)
+    band = _band_by_year(county, cols)
     with mpl.rc_context(_STYLE):
         if ax is None:
             ax = _new_axes(_SINGLE_FIGSIZE)
@@ -215,13 +270,18 @@ def plot_population(county: pd.DataFrame, ax: Axes | None = None) -> Axes:
                 marker=marker,
                 label=label,
             )
+            if band is not None:
+                low, high = band
+                _fill_band(
+                    ax, low["year"], low[col] / 1000.0, high[col] / 1000.0, LEVEL_COLORS[level]
+                )
         _style_axes(ax)
         _year_axis(ax, data["year"])
         ax.set_ylim(bottom=0)
         ax.yaxis.set_major_formatter(_thousands_formatter())
         ax.set_ylabel("Residents (thousand persons)")
         ax.set_title("Population by place of residence")
-        ax.legend(loc="best", ncols=2)
+        _legend(ax, _replicate_count(county), loc="best", ncols=2)
     return ax
 
 
@@ -233,7 +293,8 @@ def plot_urbanization(county: pd.DataFrame, ax: Axes | None = None) -> Axes:
 
     Solid lines: shares among people living in the county; dashed lines: shares among
     everyone from the county wherever they live.  The gap between the resident and the
-    registered rate of county residents is shaded.
+    registered rate of county residents is shaded; for replicates the solid lines get their
+    90% bands instead (the dashed lines show the mean only, to keep the panel readable).
     """
     cols = [
         "urbanization_resident",
@@ -243,6 +304,7 @@ def plot_urbanization(county: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ]
     _require(county, ["year", *cols], "county")
     data = _by_year(county, cols)
+    band = _band_by_year(county, cols)
     with mpl.rc_context(_STYLE):
         if ax is None:
             ax = _new_axes(_SINGLE_FIGSIZE)
@@ -263,22 +325,28 @@ def plot_urbanization(county: pd.DataFrame, ax: Axes | None = None) -> Axes:
                 marker=marker if ls == "-" else None,
                 label=label,
             )
-        ax.fill_between(
-            years,
-            100.0 * data["urbanization_registered"],
-            100.0 * data["urbanization_resident"],
-            color=_MEASURE_COLORS["resident"],
-            alpha=0.10,
-            linewidth=0,
-            label="Resident–registered gap",
-        )
+            if band is not None and ls == "-":
+                low, high = band
+                _fill_band(
+                    ax, low["year"], 100.0 * low[col], 100.0 * high[col], _MEASURE_COLORS[measure]
+                )
+        if band is None:
+            ax.fill_between(
+                years,
+                100.0 * data["urbanization_registered"],
+                100.0 * data["urbanization_resident"],
+                color=_MEASURE_COLORS["resident"],
+                alpha=0.10,
+                linewidth=0,
+                label="Resident–registered gap",
+            )
         _style_axes(ax)
         _year_axis(ax, years)
         top = float(np.nanmax(100.0 * data[cols].to_numpy())) if len(data) else 100.0
         ax.set_ylim(0, min(100.0, max(10.0, math.ceil(top / 10.0) * 10.0 + 5.0)))
         ax.set_ylabel("Urbanization rate (%)")
         ax.set_title("Resident vs registered urbanization")
-        ax.legend(loc="best", ncols=1)
+        _legend(ax, _replicate_count(county), loc="best", ncols=1)
     return ax
 
 
@@ -293,6 +361,7 @@ def plot_income(county: pd.DataFrame, ax: Axes | None = None) -> Axes:
     cols = ["income_urban_pc", "income_rural_pc", "income_ratio"]
     _require(county, ["year", *cols], "county")
     data = _by_year(county, cols)
+    band = _band_by_year(county, cols)
     with mpl.rc_context(_STYLE):
         if ax is None:
             ax = _new_axes(_SINGLE_FIGSIZE)
@@ -312,6 +381,10 @@ def plot_income(county: pd.DataFrame, ax: Axes | None = None) -> Axes:
             marker=marker,
             label="Rural income per person",
         )
+        if band is not None:
+            low, high = band
+            for col, level in (("income_urban_pc", "county_town"), ("income_rural_pc", "village")):
+                _fill_band(ax, low["year"], low[col], high[col], LEVEL_COLORS[level])
         _style_axes(ax)
         _year_axis(ax, years)
         # headroom: incomes stay below ~70% of the height, the legend sits above them
@@ -330,9 +403,14 @@ def plot_income(county: pd.DataFrame, ax: Axes | None = None) -> Axes:
             markersize=3.5,
             label="Urban/rural ratio (right axis)",
         )
+        if band is not None:
+            low, high = band
+            _fill_band(ax2, low["year"], low["income_ratio"], high["income_ratio"], "0.25")
         ax2.tick_params(labelsize=_TICK_LABELSIZE)
         ax2.spines[["top", "left", "bottom"]].set_visible(False)
         ratio = data["income_ratio"].to_numpy(dtype=float)
+        if band is not None:  # keep the whole band inside the ratio's part of the panel
+            ratio = np.concatenate([ratio, *(b["income_ratio"].to_numpy(float) for b in band)])
         if np.isfinite(ratio).any():
             # the ratio line occupies the band 15%..65% of the height (below the legend)
             lo, hi = float(np.nanmin(ratio)), float(np.nanmax(ratio))
@@ -343,7 +421,10 @@ def plot_income(county: pd.DataFrame, ax: Axes | None = None) -> Axes:
         ax2.set_xlim(ax.get_xlim())
 
         handles = [*h_urban, *h_rural, *h_ratio]
-        ax.legend(handles, [h.get_label() for h in handles], loc="upper left")
+        if band is None:
+            ax.legend(handles, [h.get_label() for h in handles], loc="upper left")
+        else:
+            _legend(ax, _replicate_count(county), handles, loc="upper left")
         ax.set_title("Urban and rural income")
     return ax
 
@@ -365,10 +446,13 @@ def plot_migration(
     within villages) are left out.  Pairs are kept if they carry at least ``min_share``
     of all remaining moves over the run, at most ``max_pairs`` of them (largest first);
     the rest is summed into one grey "other moves" line.  Line colour = destination level,
-    line style = origin level.
+    line style = origin level.  For replicates, pairs are chosen by their mean over the
+    replicates and each line has its 90% band.
     """
     _require(flows, _FLOWS_COLUMNS, "flows")
-    df = flows[list(_FLOWS_COLUMNS)].copy()
+    replicates = _replicate_count(flows)
+    by_run = ["replicate"] if replicates > 1 else []
+    df = flows[[*_FLOWS_COLUMNS, *by_run]].copy()
     df["year"] = pd.to_numeric(df["year"]).round().astype(int)
     df["persons"] = pd.to_numeric(df["persons"], errors="coerce").fillna(0.0).astype(float)
     df["origin_level"] = df["origin_level"].astype(str)
@@ -378,18 +462,28 @@ def plot_migration(
     df = df[~pair_idx.isin(list(excluded))] if excluded else df
 
     years = np.sort(df["year"].unique()) if len(df) else np.sort(flows["year"].unique())
+    index = (
+        pd.MultiIndex.from_product(
+            [np.sort(flows["replicate"].unique()), years], names=[*by_run, "year"]
+        )
+        if by_run
+        else pd.Index(years, name="year")
+    )
     table = (
         df.pivot_table(
-            index="year",
+            index=[*by_run, "year"],
             columns=["origin_level", "destination_level"],
             values="persons",
             aggfunc="sum",
             fill_value=0.0,
         )
         if len(df)
-        else pd.DataFrame(index=years)
+        else pd.DataFrame(index=index)
     )
-    table = table.reindex(years, fill_value=0.0)
+    table = table.reindex(index, fill_value=0.0)
+    per_run = None
+    if by_run:  # one row per replicate and year; the lines are the mean over replicates
+        per_run, table = table, table.groupby(level="year").mean()
     totals = table.sum(axis=0).sort_values(ascending=False)
     grand = float(totals.sum())
     keep = [p for p in totals.index if grand > 0 and totals[p] >= min_share * grand][:max_pairs]
@@ -408,6 +502,8 @@ def plot_migration(
                 marker=_ORIGIN_MARKERS.get(origin, "o") if marker else None,
                 label=f"{LEVEL_LABELS.get(origin, origin)} → {LEVEL_LABELS.get(dest, dest)}",
             )
+            if per_run is not None:
+                _fill_band_of_runs(ax, per_run[(origin, dest)], LEVEL_COLORS.get(dest, "0.3"))
         if other:
             ax.plot(
                 table.index,
@@ -416,6 +512,8 @@ def plot_migration(
                 linewidth=1.2,
                 label=f"other moves ({len(other)} pairs)",
             )
+            if per_run is not None:
+                _fill_band_of_runs(ax, per_run[other].sum(axis=1), "0.6")
         if not keep and not other:
             ax.text(
                 0.5,
@@ -433,13 +531,22 @@ def plot_migration(
         ax.set_ylabel("Persons moving per year")
         ax.set_title("Migration between levels")
         if keep or other:
-            ax.legend(
+            _legend(
+                ax,
+                replicates,
                 loc="upper left",
                 bbox_to_anchor=(1.01, 1.0),
                 borderaxespad=0.0,
                 title="origin → destination",
             )
     return ax
+
+
+def _fill_band_of_runs(ax: Axes, series: pd.Series, color: str) -> None:
+    """Band of a (replicate, year)-indexed series across replicates."""
+    by_year = series.groupby(level="year")
+    low, high = (by_year.quantile(q) for q in BAND_QUANTILES)
+    _fill_band(ax, low.index, low, high, color)
 
 
 # ----------------------------------------------------------------------------- map
@@ -505,9 +612,17 @@ def plot_map(
     ``places``), colour shows income per person (colour bar in yuan).  County town and
     township seats have their own marker shapes and dark edges; township → county-town
     and village → township links are drawn faintly.  Outside cities are not shown.
+    Tables of several replicates are mapped for their first replicate: each replicate
+    draws its own village positions, so there is no mean map.
     """
     _require(world, _WORLD_COLUMNS, "world")
     _require(places, _PLACES_COLUMNS, "places")
+    replicates = _replicate_count(places)
+    if "replicate" in places.columns:
+        first = places["replicate"].min()
+        places = places[places["replicate"] == first]
+        if "replicate" in world.columns:
+            world = world[world["replicate"] == first]
 
     years = pd.to_numeric(places["year"]).round().astype(int)
     if year is None:
@@ -608,7 +723,10 @@ def plot_map(
         _style_axes(ax, grid_axis="both")
         ax.set_xlabel("x (km)")
         ax.set_ylabel("y (km)")
-        ax.set_title(f"County map, {year}")
+        ax.set_title(
+            f"County map, {year}"
+            + (f" (replicate {first} of {replicates})" if replicates > 1 else "")
+        )
 
         if mappable is not None:
             cbar = fig.colorbar(

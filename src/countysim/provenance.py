@@ -43,18 +43,29 @@ def scenario_hash(resolved: dict) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def manifest(resolved: dict, *, seconds: float, started: datetime) -> dict:
+def environment() -> dict:
+    """The software that produced an output: countysim version and commit, Python and the
+    numerical libraries whose behaviour the results depend on."""
     return {
         "countysim_version": __version__,
         "git_commit": git_commit(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "mesa": mesa.__version__,
+    }
+
+
+def manifest(resolved: dict, *, seconds: float, started: datetime) -> dict:
+    env = environment()
+    return {
+        "countysim_version": env.pop("countysim_version"),
+        "git_commit": env.pop("git_commit"),
         "scenario_name": resolved["name"],
         "scenario_hash": scenario_hash(resolved),
         "seed": resolved["seed"],
         "started_utc": started.astimezone(UTC).isoformat(timespec="seconds"),
         "run_seconds": round(seconds, 3),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "mesa": mesa.__version__,
+        **env,
         "scenario": resolved,
     }
 

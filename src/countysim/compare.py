@@ -1,0 +1,225 @@
+"""Comparing scenarios: the same seeds for every scenario, outcomes on shared axes.
+
+Every scenario runs with the same replicate seeds (common random numbers: replicate r of
+each scenario uses the seed derived from the first scenario's seed and r), so differences
+between scenarios are not blurred by different luck. The first scenario is the reference:
+differences are each scenario minus it, replicate by replicate, then summarised as the
+mean and the 5-95% range over replicates.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from countysim.config import dump_yaml, resolved_dict
+from countysim.config.schema import Scenario
+from countysim.experiments.seeds import replicate_seed
+from countysim.provenance import manifest
+from countysim.runner import prepare, simulate
+
+#: (county-table column, panel title, y-axis label, scale); columns a run lacks are skipped.
+INDICATORS = (
+    ("urbanization_resident", "Resident urbanization", "% of county residents", 100),
+    ("urbanization_registered", "Registered (hukou) urbanization", "% of county residents", 100),
+    ("income_ratio", "Urban-rural income ratio", "urban / rural per capita", 1),
+    ("near_share", "Near migration", "% of out-migrant workers (county, prefecture)", 100),
+    ("far_share", "Far migration", "% of out-migrant workers (other provinces)", 100),
+    ("land_leased_share", "Leased land", "% of contracted land", 100),
+    ("left_behind_children", "Left-behind children", "thousand children", 1e-3),
+    ("service_idle_share", "Idle public-service capacity", "% of capacity", 100),
+)
+
+
+@dataclass
+class Comparison:
+    """County tables of several scenarios run with the same seeds.
+
+    ``table`` has one row per scenario, replicate and year (the county table's columns
+    plus ``scenario``, ``replicate``, ``seed`` and the derived near/far shares)."""
+
+    table: pd.DataFrame
+    scenarios: list[Scenario]
+    seeds: list[int]
+    seconds: float
+    started: pd.Timestamp
+
+    @property
+    def names(self) -> list[str]:
+        return [sc.name for sc in self.scenarios]
+
+    def summary(self) -> pd.DataFrame:
+        """Mean, 5% and 95% quantiles over replicates, per scenario, year and indicator."""
+        cols = [c for c, *_ in INDICATORS if c in self.table]
+        grouped = self.table.groupby(["scenario", "year"], sort=False)[cols]
+        out = pd.concat(
+            {"mean": grouped.mean(), "p05": grouped.quantile(0.05), "p95": grouped.quantile(0.95)},
+            axis=1,
+        )
+        return out.reset_index()
+
+    def differences(self, years: Sequence[int] | None = None) -> pd.DataFrame:
+        """Each scenario minus the first, replicate by replicate, at the chosen years:
+        mean, 5% and 95% over replicates, one row per scenario, year and indicator."""
+        years = list(years) if years else _default_years(self.table)
+        cols = [c for c, *_ in INDICATORS if c in self.table]
+        t = self.table[self.table.year.isin(years)].set_index(["scenario", "replicate", "year"])
+        reference = t.loc[self.names[0], cols]
+        rows = []
+        for name in self.names[1:]:
+            diff = (t.loc[name, cols] - reference).reset_index()
+            for (year,), group in diff.groupby(["year"]):
+                for col in cols:
+                    values = group[col].to_numpy()
+                    rows.append(
+                        {
+                            "scenario": name,
+                            "reference": self.names[0],
+                            "year": year,
+                            "indicator": col,
+                            "mean": values.mean(),
+                            "p05": np.quantile(values, 0.05),
+                            "p95": np.quantile(values, 0.95),
+                            "replicates": len(values),
+                        }
+                    )
+        return pd.DataFrame(rows)
+
+    def plot(self) -> Figure:
+        """One panel per indicator, scenarios on shared axes; bands span 5-95% over seeds."""
+        panels = [ind for ind in INDICATORS if ind[0] in self.table]
+        ncols = 4
+        nrows = -(-len(panels) // ncols)
+        with mpl.rc_context({"font.size": 9, "axes.spines.top": False, "axes.spines.right": False}):
+            fig = Figure(figsize=(4.2 * ncols, 3.2 * nrows + 0.8), layout="constrained")
+            FigureCanvasAgg(fig)
+            axes = fig.subplots(nrows, ncols, sharex=True, squeeze=False)
+            # The lowest panel of each column carries the year labels.
+            for col in range(ncols):
+                used = [r for r in range(nrows) if r * ncols + col < len(panels)]
+                if used:
+                    axes[used[-1], col].tick_params(labelbottom=True)
+                    axes[used[-1], col].set_xlabel("Year")
+            axes = axes.ravel()
+            colors = mpl.colormaps["tab10"].colors
+            for ax, (col, title, unit, factor) in zip(axes, panels, strict=False):
+                for i, name in enumerate(self.names):
+                    data = self.table[self.table.scenario == name].groupby("year")[col]
+                    mean = data.mean() * factor
+                    ax.plot(mean.index, mean.to_numpy(), color=colors[i % 10], label=name, lw=1.8)
+                    if self.table.replicate.nunique() > 1:
+                        lo, hi = data.quantile(0.05) * factor, data.quantile(0.95) * factor
+                        ax.fill_between(lo.index, lo, hi, color=colors[i % 10], alpha=0.18, lw=0)
+                ax.set_title(title)
+                ax.set_ylabel(unit)
+                ax.grid(axis="y", alpha=0.3)
+                ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True, nbins=5))
+            for ax in axes[len(panels) :]:
+                ax.set_visible(False)
+            handles, labels = axes[0].get_legend_handles_labels()
+            fig.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 6))
+            n = self.table.replicate.nunique()
+            fig.suptitle(
+                f"Scenarios compared with the same seeds ({n} replicate{'s' * (n > 1)}"
+                f"{'; bands: 5-95%' if n > 1 else ''})"
+            )
+        return fig
+
+    def save(self, out_dir: str | os.PathLike, years: Sequence[int] | None = None) -> Path:
+        """Write the tables, the figure, the resolved scenarios and a manifest, atomically."""
+        out = Path(out_dir)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+        try:
+            self.table.to_csv(tmp / "comparison.csv", index=False)
+            self.summary().to_csv(tmp / "summary.csv", index=False)
+            self.differences(years).to_csv(tmp / "differences.csv", index=False)
+            self.plot().savefig(tmp / "comparison.png", dpi=150)
+            for sc in self.scenarios:
+                dump_yaml(resolved_dict(sc), tmp / f"scenario_{sc.name}.yaml")
+            info = {
+                "reference": self.names[0],
+                "replicate_seeds": self.seeds,
+                "run_seconds": round(self.seconds, 3),
+                "scenarios": {
+                    sc.name: manifest(resolved_dict(sc), seconds=self.seconds, started=self.started)
+                    for sc in self.scenarios
+                },
+            }
+            (tmp / "manifest.json").write_text(json.dumps(info, indent=2) + "\n")
+            if out.exists():
+                old = out.with_name(f".{out.name}.old")
+                shutil.rmtree(old, ignore_errors=True)
+                out.rename(old)
+                tmp.rename(out)
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                tmp.rename(out)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return out
+
+
+def _default_years(table: pd.DataFrame) -> list[int]:
+    years = sorted(table.year.unique())
+    return sorted({years[0], years[len(years) // 2], years[-1]})
+
+
+def _one_run(args: tuple[Scenario, int, int]) -> pd.DataFrame:
+    scenario, replicate, seed = args
+    county = simulate(scenario.model_copy(update={"seed": seed})).county
+    out_workers = county[["migrants_near", "migrants_province", "migrants_far"]].sum(axis=1)
+    county = county.assign(
+        scenario=scenario.name,
+        replicate=replicate,
+        seed=seed,
+        near_share=county.migrants_near / out_workers.where(out_workers > 0),
+        far_share=county.migrants_far / out_workers.where(out_workers > 0),
+    )
+    return county
+
+
+def compare(
+    scenarios: Iterable[str | os.PathLike | Scenario],
+    *,
+    replicates: int = 1,
+    overrides: Sequence[str] = (),
+    workers: int = 1,
+) -> Comparison:
+    """Run every scenario with the same replicate seeds (derived from the first scenario's
+    seed) and collect their county tables. `overrides` apply to every scenario file."""
+    prepared = [prepare(s, overrides) if not isinstance(s, Scenario) else s for s in scenarios]
+    if len(prepared) < 2:
+        raise ValueError("compare needs at least two scenarios")
+    names = [sc.name for sc in prepared]
+    if len(set(names)) != len(names):
+        raise ValueError(f"scenario names must differ to be compared: {names}")
+    started, t0 = pd.Timestamp.now("UTC"), time.perf_counter()
+    seeds = [replicate_seed(prepared[0].seed, r) for r in range(replicates)]
+    jobs = [(sc, r, seed) for r, seed in enumerate(seeds) for sc in prepared]
+    if workers > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            tables = list(pool.map(_one_run, jobs))
+    else:
+        tables = [_one_run(job) for job in jobs]
+    return Comparison(
+        table=pd.concat(tables, ignore_index=True),
+        scenarios=prepared,
+        seeds=seeds,
+        seconds=time.perf_counter() - t0,
+        started=started,
+    )

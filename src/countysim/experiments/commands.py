@@ -1,0 +1,219 @@
+"""The experiment commands of ``countysim``: sweep, status, analyze, export, and the
+``--replicates`` side of ``run``.
+
+``cli.py`` adds these parsers to its own and dispatches here, so the options of the
+experiments live next to the code they drive. Heavy modules are imported by the handlers,
+not here, to keep ``countysim --help`` fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from countysim.experiments.execution import EXECUTOR_KINDS, parse_shard
+
+EXIT_OK, EXIT_FAILED_RUNS, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
+
+
+def add_parsers(commands: argparse._SubParsersAction) -> None:
+    """Add ``sweep``, ``status``, ``analyze`` and ``export`` to the ``countysim`` commands."""
+    sweep = commands.add_parser("sweep", help="run a parameter sweep file into a result store")
+    sweep.add_argument("sweep_file", type=Path, metavar="FILE", help="sweep YAML file")
+    sweep.add_argument(
+        "--out", type=Path, help="result store (default: results/sweeps/<sweep name>)"
+    )
+    sweep.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the number of runs and a time estimate from one pilot run; write nothing",
+    )
+    sweep.add_argument(
+        "--executor",
+        choices=EXECUTOR_KINDS,
+        help="process pool on this machine, Dask, or one run after the other "
+        "(default: the sweep file's, else process)",
+    )
+    sweep.add_argument("--workers", type=positive_int, help="parallel runs (default: all CPUs)")
+    sweep.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 (implies dask)",
+    )
+    sweep.add_argument(
+        "--shard",
+        type=_shard,
+        metavar="I/N",
+        help="run only shard I of N (0 <= I < N), e.g. one task of a job array",
+    )
+    sweep.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue a store of this sweep, skipping the runs already stored",
+    )
+    sweep.add_argument(
+        "--retry-failed", action="store_true", help="resume and run failed runs again"
+    )
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    status = commands.add_parser("status", help="show how far a sweep store has got")
+    status.add_argument("store", type=Path, metavar="DIR", help="sweep result store")
+
+    analyze = commands.add_parser(
+        "analyze", help="sensitivity indices and figures of a sweep store"
+    )
+    analyze.add_argument("store", type=Path, metavar="DIR", help="sweep result store")
+    analyze.add_argument(
+        "--outputs", nargs="+", metavar="NAME", help="outputs to analyse (default: all)"
+    )
+    analyze.add_argument("--out", type=Path, help="where to write (default: DIR/analysis)")
+    analyze.add_argument(
+        "--resamples",
+        type=positive_int,
+        default=1000,
+        help="bootstrap resamples for the confidence intervals (default: 1000)",
+    )
+
+    export = commands.add_parser("export", help="write a sweep store's tables as CSV")
+    export.add_argument("store", type=Path, metavar="DIR", help="sweep result store")
+    export.add_argument("--to", type=Path, help="directory for the CSV files (default: DIR/csv)")
+
+
+def sweep(args: argparse.Namespace) -> int:
+    from countysim.experiments.store import StoreError
+    from countysim.experiments.sweep import load_sweep
+    from countysim.experiments.sweep_runner import dry_run, run_sweep
+
+    plan = load_sweep(args.sweep_file)  # a SweepError is reported by cli.main (exit 2)
+    executor = args.executor or ("dask" if args.scheduler else None)
+    try:
+        if args.dry_run:
+            estimate = dry_run(
+                plan,
+                args.out,
+                executor=executor,
+                workers=args.workers,
+                shard=args.shard,
+                retry_failed=args.retry_failed,
+            )
+            print(estimate.format())
+            return EXIT_OK
+        outcome = run_sweep(
+            plan,
+            args.out,
+            executor=executor,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            shard=args.shard,
+            resume=args.resume,
+            retry_failed=args.retry_failed,
+            progress=not args.quiet,
+        )
+    except (StoreError, ImportError, ValueError) as exc:
+        return _fail("sweep", exc)
+    except KeyboardInterrupt:
+        print(
+            "countysim sweep: interrupted; the finished runs are stored, continue with --resume",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+    print(outcome.format())
+    if outcome.failed:
+        print(f"see countysim status {outcome.store.directory}", file=sys.stderr)
+    return EXIT_FAILED_RUNS if outcome.failed else EXIT_OK
+
+
+def status(args: argparse.Namespace) -> int:
+    from countysim.experiments.store import StoreError, SweepStore
+
+    try:
+        print(SweepStore.open(args.store).status().format())
+    except StoreError as exc:
+        return _fail("status", exc)
+    return EXIT_OK
+
+
+def analyze(args: argparse.Namespace) -> int:
+    from countysim.experiments.sensitivity import AnalysisError
+    from countysim.experiments.store import StoreError
+    from countysim.experiments.sweep_analysis import analyze_store
+
+    try:
+        report = analyze_store(
+            args.store, outputs=args.outputs, out=args.out, resamples=args.resamples
+        )
+    except (StoreError, AnalysisError) as exc:
+        return _fail("analyze", exc)
+    print(report.format())
+    return EXIT_OK
+
+
+def export(args: argparse.Namespace) -> int:
+    from countysim.experiments.store import StoreError, SweepStore
+
+    try:
+        paths = SweepStore.open(args.store).export_csv(args.to)
+    except StoreError as exc:
+        return _fail("export", exc)
+    print("\n".join(str(path) for path in paths))
+    return EXIT_OK
+
+
+#: Handlers of the experiment commands, by command name.
+COMMANDS = {"sweep": sweep, "status": status, "analyze": analyze, "export": export}
+
+
+def run_replicates(args: argparse.Namespace) -> int:
+    """``countysim run SCENARIO --replicates R``: R runs, summarized with 90% bands."""
+    from countysim.experiments.replicates import ReplicateError, simulate_replicates
+    from countysim.runner import prepare
+
+    if args.replicates is None:
+        return _fail("run", ValueError("--independent-streams needs --replicates"))
+    scenario = prepare(args.scenario, args.overrides)
+    streams = "independent" if args.independent_streams else "common"
+    try:
+        results = simulate_replicates(
+            scenario,
+            args.replicates,
+            streams=streams,
+            workers=args.workers,
+            progress=not args.quiet,
+        )
+    except ReplicateError as exc:
+        print(f"countysim run: {exc}", file=sys.stderr)
+        return EXIT_FAILED_RUNS
+    out = args.out if args.out is not None else Path("results") / scenario.name
+    results.save(out, figures=not args.no_figures)
+    summary = results.summary
+    last = summary[summary["year"] == summary["year"].max()].set_index("indicator")
+    urban, ratio = last.loc["urbanization_resident"], last.loc["income_ratio"]
+    print(
+        f"{scenario.name}: {args.replicates} replicates ({streams} streams); "
+        f"{int(urban['year'])} resident urbanization {urban['mean']:.1%} "
+        f"(90% band {urban['p05']:.1%}-{urban['p95']:.1%}), income ratio {ratio['mean']:.2f} "
+        f"({ratio['p05']:.2f}-{ratio['p95']:.2f}); results in {out}"
+    )
+    return EXIT_OK
+
+
+def _fail(command: str, exc: Exception) -> int:
+    print(f"countysim {command}: {exc}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: an integer of at least 1."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _shard(text: str) -> tuple[int, int]:
+    try:
+        return parse_shard(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
