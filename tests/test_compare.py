@@ -51,4 +51,8 @@ def test_compare_command_writes_tables_and_figure(tmp_path, capsys):
     written = {p.name for p in out.iterdir()}
     assert {"comparison.csv", "differences.csv", "summary.csv", "comparison.png"} <= written
     assert {"manifest.json", "scenario_baseline.yaml", "scenario_reform.yaml"} <= written
+    html = (out / "report.html").read_text()
+    assert "countysim comparison: baseline, reform" in html and "<svg" in html
+    assert "Differences to baseline" in html and "Provenance" in html
+    assert "http://" not in html and "https://" not in html
     assert "urbanization_registered" in capsys.readouterr().out

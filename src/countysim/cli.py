@@ -69,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     compare.add_argument("--workers", type=int, default=1, help="parallel runs")
     compare.add_argument("--out", type=Path, help="result directory (default: results/compare)")
+    compare.add_argument("--no-report", action="store_true", help="do not write report.html")
 
     validate = commands.add_parser("validate", help="check scenario files without running")
     validate.add_argument("scenarios", type=Path, nargs="+", metavar="FILE")
@@ -135,7 +136,9 @@ def _compare(args) -> int:
     result = compare(
         args.scenarios, replicates=args.replicates, overrides=args.overrides, workers=args.workers
     )
-    out = result.save(args.out or Path("results") / "compare", years=args.years)
+    out = result.save(
+        args.out or Path("results") / "compare", years=args.years, report=not args.no_report
+    )
     diff = result.differences(args.years)
     main = diff[diff.indicator.isin(["urbanization_resident", "urbanization_registered"])]
     print(main.to_string(index=False, float_format=lambda v: f"{v:+.4f}"))

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -25,6 +23,7 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from countysim.atomic import atomic_directory
 from countysim.config import dump_yaml, resolved_dict
 from countysim.config.schema import Scenario
 from countysim.experiments.seeds import replicate_seed
@@ -40,7 +39,7 @@ INDICATORS = (
     ("far_share", "Far migration", "% of out-migrant workers (other provinces)", 100),
     ("land_leased_share", "Leased land", "% of contracted land", 100),
     ("left_behind_children", "Left-behind children", "thousand children", 1e-3),
-    ("service_idle_share", "Idle public-service capacity", "% of capacity", 100),
+    ("idle_capacity_share", "Idle public-service capacity", "% of capacity", 100),
 )
 
 
@@ -138,12 +137,19 @@ class Comparison:
             )
         return fig
 
-    def save(self, out_dir: str | os.PathLike, years: Sequence[int] | None = None) -> Path:
-        """Write the tables, the figure, the resolved scenarios and a manifest, atomically."""
-        out = Path(out_dir)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-        try:
+    def manifests(self) -> list[dict]:
+        """Provenance of every scenario (its resolved scenario, hash and the reference seed)."""
+        return [
+            manifest(resolved_dict(sc), seconds=self.seconds, started=self.started)
+            for sc in self.scenarios
+        ]
+
+    def save(
+        self, out_dir: str | os.PathLike, years: Sequence[int] | None = None, report: bool = True
+    ) -> Path:
+        """Write the tables, the figure, the resolved scenarios, a manifest and (unless
+        `report` is false) report.html, atomically."""
+        with atomic_directory(out_dir) as tmp:
             self.table.to_csv(tmp / "comparison.csv", index=False)
             self.summary().to_csv(tmp / "summary.csv", index=False)
             self.differences(years).to_csv(tmp / "differences.csv", index=False)
@@ -154,24 +160,15 @@ class Comparison:
                 "reference": self.names[0],
                 "replicate_seeds": self.seeds,
                 "run_seconds": round(self.seconds, 3),
-                "scenarios": {
-                    sc.name: manifest(resolved_dict(sc), seconds=self.seconds, started=self.started)
-                    for sc in self.scenarios
-                },
+                "scenarios": {m["scenario_name"]: m for m in self.manifests()},
             }
             (tmp / "manifest.json").write_text(json.dumps(info, indent=2) + "\n")
-            if out.exists():
-                old = out.with_name(f".{out.name}.old")
-                shutil.rmtree(old, ignore_errors=True)
-                out.rename(old)
-                tmp.rename(out)
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                tmp.rename(out)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        return out
+            if report:
+                from countysim.report import render_comparison
+
+                html = render_comparison(self, years)
+                (tmp / "report.html").write_text(html, encoding="utf-8")
+        return Path(out_dir)
 
 
 def _default_years(table: pd.DataFrame) -> list[int]:

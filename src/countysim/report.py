@@ -94,7 +94,7 @@ details { margin: 0.8em 0; }
 summary { cursor: pointer; font-weight: 600; }
 pre { background: #f6f6f6; padding: 12px; overflow: auto; font-size: 0.82em;
   max-height: 40em; }
-code { font-size: 0.92em; }
+code { font-size: 0.92em; overflow-wrap: anywhere; }
 """
 
 
@@ -353,9 +353,10 @@ def _scenario_yaml(resolved: dict) -> str:
         return path.read_text(encoding="utf-8")
 
 
-def provenance_section(runs: Sequence[Results]) -> str:
-    """What produced each run: version, git commit, scenario hash, seed, start and run time,
-    software versions, and the resolved scenario (collapsible)."""
+def provenance_section(manifests: Sequence[dict]) -> str:
+    """What produced each run (one manifest per run, see `countysim.provenance`): version,
+    git commit, scenario hash, seed, start and run time, software versions, and the resolved
+    scenario (collapsible)."""
     fields = (
         ("countysim_version", "countysim version"),
         ("git_commit", "Git commit"),
@@ -367,17 +368,18 @@ def provenance_section(runs: Sequence[Results]) -> str:
         ("numpy", "NumPy"),
         ("mesa", "Mesa"),
     )
-    header = [[("", 1, "")] + [(_run_name(r), 1, "") for r in runs]] if len(runs) > 1 else []
+    names = [str(m["scenario_name"]) for m in manifests]
+    header = [[("", 1, "")] + [(name, 1, "") for name in names]] if len(manifests) > 1 else []
     rows = (
         f"<tr><th>{_e(label)}</th>"
-        + "".join(f"<td><code>{_e(r.manifest.get(key, '–'))}</code></td>" for r in runs)
+        + "".join(f"<td><code>{_e(m.get(key, '–'))}</code></td>" for m in manifests)
         + "</tr>"
         for key, label in fields
     )
     scenarios = "".join(
-        f"<details><summary>Resolved scenario: {_e(_run_name(r))}</summary>"
-        f"<pre>{_e(_scenario_yaml(r.manifest['scenario']))}</pre></details>"
-        for r in runs
+        f"<details><summary>Resolved scenario: {_e(name)}</summary>"
+        f"<pre>{_e(_scenario_yaml(m['scenario']))}</pre></details>"
+        for name, m in zip(names, manifests, strict=True)
     )
     return _section("provenance", "Provenance", _table(header, rows) + scenarios)
 
@@ -422,7 +424,7 @@ def render_report(results: Results, years: Sequence[int] | None = None) -> str:
                 analysis_figures_svg(analysis),
                 start=len(run_figures) + 1,
             ),
-            provenance_section(runs),
+            provenance_section([r.manifest for r in runs]),
         ],
         note=footer(results.manifest),
     )
@@ -455,3 +457,60 @@ def write_report(
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
     return path
+
+
+def render_comparison(comparison, years: Sequence[int] | None = None) -> str:
+    """The HTML report of a comparison (`countysim.compare.Comparison`): the scenarios, the
+    outcomes on shared axes, the differences to the reference at chosen years (mean and
+    5-95% range over the replicates, which share their seeds across scenarios), and the
+    provenance of every scenario."""
+    scenarios = {sc.name: sc for sc in comparison.scenarios}
+    rows = (
+        f"<tr><th>{_e(name)}</th><td>{_e(sc.description.strip())}</td>"
+        f"<td>{sc.years.start}–{sc.years.end}</td></tr>"
+        for name, sc in scenarios.items()
+    )
+    seeds = ", ".join(str(s) for s in comparison.seeds)
+    summary = _table([[("Scenario", 1, ""), ("Description", 1, ""), ("Years", 1, "")]], rows)
+    summary += (
+        f'<p class="note">{len(comparison.seeds)} replicate(s) per scenario with the same seeds '
+        f"in every scenario: {_e(seeds)}. The first scenario is the reference.</p>"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "comparison.svg"
+        comparison.plot().savefig(path, format="svg")
+        figure = inline_svg(path.read_text(encoding="utf-8"), "c1-", "Scenarios compared")
+    figures = _section(
+        "comparison",
+        "Outcomes on shared axes",
+        f'<figure class="wide">{figure}<figcaption><b>Figure 1.</b> Each panel shows one '
+        "outcome for every scenario; bands span 5-95% over the replicates.</figcaption></figure>",
+    )
+    diff = comparison.differences(years)
+    year_list = sorted(diff.year.unique())
+    header = [[("Scenario", 1, ""), ("Indicator", 1, "")] + [(str(y), 1, "num") for y in year_list]]
+    body = []
+    for (name, indicator), group in diff.groupby(["scenario", "indicator"], sort=False):
+        cells = "".join(
+            f'<td class="num">{r["mean"]:+.4g} [{r["p05"]:+.3g}, {r["p95"]:+.3g}]</td>'
+            for _, r in group.set_index("year").loc[year_list].reset_index().iterrows()
+        )
+        body.append(f"<tr><th>{_e(name)}</th><td>{_e(indicator)}</td>{cells}</tr>")
+    differences = _section(
+        "differences",
+        f"Differences to {comparison.names[0]}",
+        _table(header, body)
+        + '<p class="note">Scenario minus reference, replicate by replicate: mean '
+        "[5%, 95%] over replicates. Shares are fractions (0.01 = one percentage point).</p>",
+    )
+    manifests = comparison.manifests()
+    return page(
+        f"countysim comparison: {', '.join(comparison.names)}",
+        [
+            _section("scenarios", "Scenarios", summary),
+            figures,
+            differences,
+            provenance_section(manifests),
+        ],
+        note=footer(manifests[0]),
+    )

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -14,6 +12,7 @@ import pandas as pd
 
 from countysim import plots
 from countysim.analysis import Analysis
+from countysim.atomic import atomic_directory
 from countysim.config import dump_yaml
 from countysim.provenance import footer
 
@@ -62,13 +61,7 @@ class Results:
 
         Everything is written to a temporary directory next to `out_dir` and moved into place
         at the end, so a failure never leaves a half-written result directory."""
-        out = Path(out_dir)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-        umask = os.umask(0)  # mkdtemp makes a private directory; give it the usual mode
-        os.umask(umask)
-        tmp.chmod(0o777 & ~umask)
-        try:
+        with atomic_directory(out_dir) as tmp:
             for name in self.table_names:
                 getattr(self, name).to_csv(tmp / f"{name}.csv", index=False)
             (tmp / "manifest.json").write_text(json.dumps(self.manifest, indent=2) + "\n")
@@ -82,18 +75,7 @@ class Results:
                     tmp / "figures",
                     footer=footer(self.manifest),
                 )
-            if out.exists():
-                old = out.with_name(f".{out.name}.old")
-                shutil.rmtree(old, ignore_errors=True)
-                out.rename(old)
-                tmp.rename(out)
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                tmp.rename(out)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        return out
+        return Path(out_dir)
 
     @classmethod
     def load(cls, directory: str | os.PathLike) -> Results:
