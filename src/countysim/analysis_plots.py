@@ -48,6 +48,7 @@ from countysim.plots import (
     _style_axes,
     _thousands_formatter,
     _year_axis,
+    map_colorbar,
 )
 from countysim.provenance import footer
 
@@ -481,16 +482,7 @@ def plot_net_migration_map(
         ax.set_xlabel("x (km)")
         ax.set_ylabel("y (km)")
         ax.set_title(f"Net migration by place, {_period(start, end)}")
-        cbar = ax.figure.colorbar(
-            mpl.cm.ScalarMappable(norm=norm, cmap=cmap),
-            ax=ax,
-            location="bottom",
-            shrink=0.8,
-            aspect=35,
-            pad=0.02,
-        )
-        cbar.set_label("Net migration (persons per 1,000 residents per year)")
-        cbar.ax.tick_params(labelsize=_TICK_LABELSIZE)
+        map_colorbar(ax, norm, cmap, "Net migration (persons per 1,000 residents per year)")
         handles = [
             Line2D(
                 [],

@@ -598,6 +598,21 @@ def _fmt_persons(v: float) -> str:
     return f"{v / 1000:,.0f}k" if v >= 10_000 else f"{v:,.0f}"
 
 
+def map_colorbar(ax: Axes, norm, cmap, label: str):
+    """The colour bar under a county map, in the style every map shares."""
+    cbar = ax.figure.colorbar(
+        mpl.cm.ScalarMappable(norm=norm, cmap=cmap),
+        ax=ax,
+        location="bottom",
+        shrink=0.8,
+        aspect=35,
+        pad=0.02,
+    )
+    cbar.set_label(label)
+    cbar.ax.tick_params(labelsize=_TICK_LABELSIZE)
+    return cbar
+
+
 def plot_map(
     world: pd.DataFrame,
     places: pd.DataFrame,
@@ -656,7 +671,6 @@ def plot_map(
     with mpl.rc_context(_STYLE):
         if ax is None:
             ax = _new_axes(_MAP_FIGSIZE)
-        fig = ax.figure
 
         # faint links child -> parent
         pos = data.set_index("place_id")[["x_km", "y_km", "level"]]
@@ -729,16 +743,7 @@ def plot_map(
         )
 
         if mappable is not None:
-            cbar = fig.colorbar(
-                mpl.cm.ScalarMappable(norm=norm, cmap=cmap),
-                ax=ax,
-                location="bottom",
-                shrink=0.8,
-                aspect=35,
-                pad=0.02,
-            )
-            cbar.set_label("Income per person (yuan per year)")
-            cbar.ax.tick_params(labelsize=_TICK_LABELSIZE)
+            cbar = map_colorbar(ax, norm, cmap, "Income per person (yuan per year)")
             cbar.locator = MaxNLocator(nbins=6)
             cbar.formatter = _thousands_formatter()
             cbar.update_ticks()
