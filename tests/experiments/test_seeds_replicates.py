@@ -81,7 +81,7 @@ def replicate_run(tmp_path_factory):
         "villages_per_township: 3}}\n",
         encoding="utf-8",
     )
-    argv = ["run", str(scenario), "--replicates", "3", "--workers", "2", "--quiet", "--no-report"]
+    argv = ["run", str(scenario), "--replicates", "3", "--workers", "2", "--quiet"]
     assert main([*argv, "--out", str(out)]) == 0
     return out
 
@@ -101,6 +101,8 @@ def test_run_replicates_writes_stacked_tables_summary_and_band_figures(replicate
     assert manifest["replicates"]["streams"] == "common"
     for name in ("population", "urbanization", "income", "migration", "map"):
         assert (replicate_run / "figures" / f"{name}.png").stat().st_size > 0
+    report = (replicate_run / "report.html").read_text(encoding="utf-8")
+    assert "countysim report: tiny" in report and "<svg" in report
 
 
 def test_replicate_frames_draw_bands_and_single_runs_do_not(replicate_run):

@@ -187,6 +187,10 @@ def run_replicates(args: argparse.Namespace) -> int:
         return EXIT_FAILED_RUNS
     out = args.out if args.out is not None else Path("results") / scenario.name
     results.save(out, figures=not args.no_figures)
+    if not (args.no_report or args.no_figures):
+        from countysim.report import write_report
+
+        write_report(results, out)  # the first replicate's report; figures carry the bands
     summary = results.summary
     last = summary[summary["year"] == summary["year"].max()].set_index("indicator")
     urban, ratio = last.loc["urbanization_resident"], last.loc["income_ratio"]
