@@ -25,6 +25,7 @@ from pydantic.fields import FieldInfo
 from ruamel.yaml import YAML
 from ruamel.yaml.scalarbool import ScalarBoolean
 
+from countysim.config.loader import type_alternatives
 from countysim.config.schedule import ScheduleModel
 from countysim.config.schema import Scenario
 
@@ -260,25 +261,15 @@ class Row:
 # ------------------------------------------------------------------------------ the schema
 
 
-def _alternatives(annotation: Any) -> list[Any]:
-    """The types a value may take: ``Annotated`` unwrapped, unions flattened."""
-    origin = get_origin(annotation)
-    if origin is Annotated:
-        return _alternatives(get_args(annotation)[0])
-    if origin is Union or origin is types.UnionType:
-        return [alt for arg in get_args(annotation) for alt in _alternatives(arg)]
-    return [annotation]
-
-
 def _model_in(annotation: Any) -> tuple[type[BaseModel] | None, bool]:
     """The model a field holds (directly, optionally, or as list items) and whether in a list."""
-    for alt in _alternatives(annotation):
+    for alt in type_alternatives(annotation):
         if isinstance(alt, type) and issubclass(alt, ScheduleModel):
             return None, False  # a lever's schedule is one parameter, not a section
         if isinstance(alt, type) and issubclass(alt, BaseModel):
             return alt, False
         if get_origin(alt) is list:
-            for item in _alternatives(get_args(alt)[0]):
+            for item in type_alternatives(get_args(alt)[0]):
                 if isinstance(item, type) and issubclass(item, BaseModel):
                     return item, True
     return None, False
@@ -334,7 +325,7 @@ def _interval(infos: list[FieldInfo]) -> str:
 def _allowed(info: FieldInfo) -> str:
     infos = _infos(info)
     interval = _interval(infos)
-    alts = _alternatives(info.annotation)
+    alts = type_alternatives(info.annotation)
     for alt in alts:
         if get_origin(alt) is list:
             lengths = {}
@@ -342,7 +333,7 @@ def _allowed(info: FieldInfo) -> str:
                 for name in ("min_length", "max_length"):
                     if getattr(constraint, name, None) is not None:
                         lengths[name] = getattr(constraint, name)
-            items = _alternatives(get_args(alt)[0])
+            items = type_alternatives(get_args(alt)[0])
             if len(items) == 1 and get_origin(items[0]) is Literal:
                 least = lengths.get("min_length", 1)
                 return f"at least {least} of " + ", ".join(map(str, get_args(items[0])))

@@ -24,6 +24,7 @@ class PlaceState:
     residents: np.ndarray = field(init=False)
     registered: np.ndarray = field(init=False)
     tfp: np.ndarray = field(init=False)  # A in Y = A K^theta E^(1-theta)
+    tfp_multiplier: np.ndarray = field(init=False)  # from public infrastructure, 1 = none
     capital: np.ndarray = field(init=False)  # K, yuan
     wage: np.ndarray = field(init=False)  # per effective worker, yuan per year
     wage_floor: np.ndarray = field(init=False)
@@ -45,6 +46,7 @@ class PlaceState:
         for name in self.__dataclass_fields__:
             if name != "n":
                 setattr(self, name, np.zeros(self.n))
+        self.tfp_multiplier = np.ones(self.n)
 
 
 class Place(mesa.Agent):

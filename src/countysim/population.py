@@ -105,7 +105,9 @@ class Persons:
 
 
 class Households:
-    """Per-household arrays: the home place and the contracted land (mu)."""
+    """Per-household arrays: the home place and the contracted land (mu). The land module
+    adds, at its setup, each contract's end year (`contract_end`) and the land leased out
+    and left idle this year (`leased_out_mu`, `idle_mu`)."""
 
     def __init__(self, home: np.ndarray, land_mu: np.ndarray) -> None:
         self.home = np.asarray(home, dtype=np.int32)

@@ -341,13 +341,13 @@ def _step_problem(node: Any, step: Step, path: str) -> str | None:
 # Walking the schema alongside the data
 
 
-def _alternatives(annotation: Any) -> list[Any]:
+def type_alternatives(annotation: Any) -> list[Any]:
     """The types a value may take: ``Annotated`` is unwrapped and unions are flattened."""
     origin = get_origin(annotation)
     if origin is Annotated:
-        return _alternatives(get_args(annotation)[0])
+        return type_alternatives(get_args(annotation)[0])
     if origin is Union or origin is types.UnionType:
-        return [alt for arg in get_args(annotation) for alt in _alternatives(arg)]
+        return [alt for arg in get_args(annotation) for alt in type_alternatives(arg)]
     return [annotation]
 
 
@@ -434,7 +434,7 @@ class _SchemaNode:
 
 
 def _alternatives_of(annotations: list[Any]) -> list[Any]:
-    return [alt for annotation in annotations for alt in _alternatives(annotation)]
+    return [alt for annotation in annotations for alt in type_alternatives(annotation)]
 
 
 def _element_type(annotation: Any, step: Step) -> Any:

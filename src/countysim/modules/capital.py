@@ -79,7 +79,6 @@ class Capital(Module):
         # Infrastructure of the county town before the programme, and what it adds.
         self.infrastructure_base = cap.infrastructure_capital_ratio * model.state.capital[self.town]
         self.infrastructure_added = 0.0
-        self.town_base_tfp = model.labour.base_tfp[self.town]
         self.gamma = cap.infrastructure_elasticity
 
     def levers(self, scenario) -> dict[str, object]:
@@ -128,7 +127,8 @@ class Capital(Module):
 
         public = model.levers["capital.county_town_investment"] * self.initial_registered
         self.infrastructure_added = (1 - cap.depreciation) * self.infrastructure_added + public
-        model.labour.base_tfp[self.town] = self.town_base_tfp * self.infrastructure_multiplier()
+        # Acts on next year's productivity through the place state the labour market reads.
+        model.state.tfp_multiplier[self.town] = self.infrastructure_multiplier()
 
         self.flows = {
             "savings_collected": pool,

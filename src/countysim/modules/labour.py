@@ -76,7 +76,8 @@ class LabourMarket(Module):
         crowd = (
             np.maximum(st.residents, 1.0) / self.base_residents
         ) ** lab.agglomeration_elasticity
-        st.tfp[county] = self.base_tfp[county] * (1 + lab.tfp_growth) ** t * crowd[county]
+        trend = (1 + lab.tfp_growth) ** t
+        st.tfp[county] = self.base_tfp[county] * trend * crowd[county] * st.tfp_multiplier[county]
         floor0 = np.select(
             [world.level == COUNTY_TOWN, world.level == TOWNSHIP, world.level == VILLAGE],
             [
