@@ -1,0 +1,104 @@
+"""Golden outputs: small runs must reproduce the tables stored under `tests/data/golden/`.
+
+The tables (county, places, flows, migration age profile) of a baseline county at
+`simulation.scale=25`, 2012-2020, for three seeds, and of the integrated reform for one
+seed, are stored as gzipped CSV with 12 significant digits. A change that only reorders
+floating-point sums may move values by about 1e-12 relative; the comparison allows 1e-9.
+A change of the model itself must regenerate them, saying why in its commit:
+
+    python tests/test_golden_outputs.py --regenerate
+
+History of tolerated (non-exact) changes:
+- the inequality measures sum products pairwise instead of by BLAS dot products, and the
+  Gini sorts once: Gini and Theil move in the last digits.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLDEN = Path(__file__).resolve().parent / "data" / "golden"
+COMMON = ["simulation.scale=25", "years.end=2020"]
+CASES = {
+    "baseline_seed1": ("baseline.yaml", ["seed=1"]),
+    "baseline_seed2": ("baseline.yaml", ["seed=2"]),
+    "baseline_seed3": ("baseline.yaml", ["seed=3"]),
+    "integrated_reform_seed1": ("integrated_reform.yaml", ["seed=1"]),
+}
+TABLES = ("county", "places", "flows", "ages")
+RTOL = 1e-9
+ATOL = 1e-9
+
+
+def _tables(case: str) -> dict[str, pd.DataFrame]:
+    from countysim.runner import prepare, simulate
+
+    scenario, extra = CASES[case]
+    sc = prepare(ROOT / "scenarios" / scenario, [*COMMON, *extra])
+    res = simulate(sc)
+    return {name: getattr(res, name) for name in TABLES}
+
+
+def _path(case: str, table: str) -> Path:
+    return GOLDEN / f"{case}_{table}.csv.gz"
+
+
+def regenerate() -> None:
+    GOLDEN.mkdir(parents=True, exist_ok=True)
+    for case in CASES:
+        for name, df in _tables(case).items():
+            df.to_csv(_path(case, name), index=False, float_format="%.12g")
+        print(f"wrote {case}")
+
+
+def assert_same_table(got: pd.DataFrame, want: pd.DataFrame, label: str) -> None:
+    """Same columns in the same order; text equal; numbers within RTOL/ATOL (NaN == NaN)."""
+    assert list(got.columns) == list(want.columns), f"{label}: columns differ"
+    assert len(got) == len(want), f"{label}: {len(got)} rows, golden has {len(want)}"
+    for col in want.columns:
+        a, b = got[col], want[col]
+        if pd.api.types.is_numeric_dtype(b) and pd.api.types.is_numeric_dtype(a):
+            x, y = a.to_numpy(dtype=float), b.to_numpy(dtype=float)
+            bad = ~np.isclose(x, y, rtol=RTOL, atol=ATOL, equal_nan=True)
+            if bad.any():
+                i = int(np.flatnonzero(bad)[0])
+                raise AssertionError(
+                    f"{label}.{col}: {int(bad.sum())} values differ, first at row {i}: "
+                    f"{x[i]!r} vs golden {y[i]!r}"
+                )
+        else:
+            assert a.astype(str).tolist() == b.astype(str).tolist(), f"{label}.{col} differs"
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_outputs_match_the_golden_tables(case):
+    got = _tables(case)
+    for name in TABLES:
+        want = pd.read_csv(_path(case, name))
+        # Read back through CSV too, so both sides have the same dtypes and rounding.
+        from io import StringIO
+
+        text = got[name].to_csv(index=False, float_format="%.12g")
+        assert_same_table(pd.read_csv(StringIO(text)), want, f"{case}.{name}")
+
+
+def test_comparison_detects_a_changed_value():
+    want = pd.DataFrame({"year": [2012, 2013], "x": [1.0, 2.0], "level": ["a", "b"]})
+    got = want.copy()
+    got.loc[1, "x"] = 2.0 * (1 + 1e-6)
+    with pytest.raises(AssertionError, match="x: 1 values differ"):
+        assert_same_table(got, want, "t")
+    assert_same_table(want.copy(), want, "t")
+
+
+if __name__ == "__main__":
+    if "--regenerate" in sys.argv:
+        regenerate()
+    else:
+        print(__doc__)
