@@ -19,6 +19,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import mesa
 import numpy as np
 
@@ -120,7 +122,10 @@ class CountyModel(mesa.Model):
         self.recorder.record(self, start_residents)
         self.running = self.year < self.scenario.years.end
 
-    def run(self, progress: bool = False) -> CountyModel:
+    def run(
+        self, progress: bool = False, on_year: Callable[[int], None] | None = None
+    ) -> CountyModel:
+        """Simulate every year; `on_year(year)` is called after each (e.g. a progress bar)."""
         years = range(self.scenario.years.start, self.scenario.years.end + 1)
         if progress:
             from tqdm.auto import tqdm
@@ -128,6 +133,8 @@ class CountyModel(mesa.Model):
             years = tqdm(years, desc=self.scenario.name, unit="year")
         for _ in years:
             self.step()
+            if on_year is not None:
+                on_year(self.year)
         return self
 
     def _substeps(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -39,12 +39,15 @@ def prepare(scenario: str | os.PathLike | Scenario, overrides: Iterable[str] = (
     return sc
 
 
-def simulate(sc: Scenario, *, progress: bool = False) -> Results:
-    """Run one scenario and return its tables with provenance."""
+def simulate(
+    sc: Scenario, *, progress: bool = False, on_year: Callable[[int], None] | None = None
+) -> Results:
+    """Run one scenario and return its tables with provenance; `on_year(year)` is called
+    after each simulated year (the browser app's progress bar)."""
     started, t0 = datetime.now(UTC), time.perf_counter()
     model = CountyModel(sc)
     try:
-        model.run(progress=progress)
+        model.run(progress=progress, on_year=on_year)
         results = Results(
             **model.recorder.tables(),
             world=pd.DataFrame(model.world.table()),
