@@ -25,7 +25,7 @@ from pydantic.fields import FieldInfo
 from ruamel.yaml import YAML
 from ruamel.yaml.scalarbool import ScalarBoolean
 
-from countysim.config.loader import type_alternatives
+from countysim.config import type_alternatives
 from countysim.config.schedule import ScheduleModel
 from countysim.config.schema import Scenario
 
@@ -220,6 +220,8 @@ MEANINGS: dict[str, str] = {
     "farming.pay": "farm pay per worker: average or marginal product",
     "farming.price_rule": "farm price: national path or tied to urban output",
     "farming.relative_price_rho": "demand parameter $\\rho$ of the relative farm price",
+    "farming.relative_price_gamma": "elasticity $\\gamma$ of the relative farm price to "
+    "relative supplies, $p = \\rho (Y_m/Y_a)^\\gamma$",
     # choice
     "choice.options": "options persons may choose from",
     "choice.cost_of_living.village": "cost-of-living index $c_r$ of a village",

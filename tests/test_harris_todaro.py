@@ -166,3 +166,57 @@ def test_phi_one_allowed_with_relative_price():
 def test_arguments_are_keyword_only():
     with pytest.raises(TypeError):
         solve_harris_todaro(100.0, 0.5, 1.0, 0.5, 0.5, 1.0)  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("params", PARAM_SETS)
+@pytest.mark.parametrize("gamma", [0.0, 0.25, 0.5, 0.9])
+@pytest.mark.parametrize("pay", ["marginal", "average"])
+@pytest.mark.parametrize("floor_factor", [0.0, 2.0])
+def test_general_price_satisfies_migration_condition(params, gamma, pay, floor_factor):
+    share = closed_form_urban_share(params["alpha"], params["rho"], params["phi"])
+    w_bar = floor_factor * clearing_wage(params, share)
+    eq = solve_harris_todaro(w_bar=w_bar, pay=pay, gamma=gamma, **params)
+    assert 0 < eq.urban_share < 1
+    assert eq.rural_income == pytest.approx(eq.expected_urban_wage, rel=1e-9)
+    assert eq.rural_income == pytest.approx(rural_income(params, eq, pay), rel=1e-9)
+    y_m = params["A_m"] * eq.urban_employment ** params["alpha"]
+    y_a = params["A_a"] * (params["N"] - eq.urban_residents) ** params["phi"]
+    assert eq.price == pytest.approx(params["rho"] * (y_m / y_a) ** gamma, rel=1e-9)
+
+
+def test_gamma_one_is_the_default_and_gamma_zero_a_fixed_price():
+    params = PARAM_SETS[1]
+    assert solve_harris_todaro(w_bar=0.1, **params) == solve_harris_todaro(
+        w_bar=0.1, gamma=1.0, **params
+    )
+    relative = {key: value for key, value in params.items() if key != "rho"}
+    fixed = solve_harris_todaro(w_bar=0.1, price="fixed", p=params["rho"], **relative)
+    zero = solve_harris_todaro(w_bar=0.1, gamma=0.0, **params)
+    assert zero.urban_share == pytest.approx(fixed.urban_share, abs=1e-12)
+    assert zero.price == pytest.approx(params["rho"], rel=1e-12)
+
+
+def test_below_unit_gamma_the_floor_moves_the_urban_share():
+    """With gamma < 1 output levels no longer cancel: a binding floor cuts urban output,
+    which lowers expected urban pay in proportion but the farm price only by its power
+    gamma, so fewer move to town than without the floor."""
+    params = PARAM_SETS[1]
+    share = closed_form_urban_share(params["alpha"], params["rho"], params["phi"])
+    free = solve_harris_todaro(w_bar=0.0, gamma=0.5, **params)
+    floored = solve_harris_todaro(w_bar=3 * clearing_wage(params, share), gamma=0.5, **params)
+    assert floored.unemployment_rate > 0.1
+    assert floored.urban_share < free.urban_share - 1e-3
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (dict(gamma=1.5), "gamma must satisfy"),
+        (dict(gamma=-0.1), "gamma must satisfy"),
+        (dict(price="fixed", p=1.0, rho=None, gamma=0.5), "gamma applies"),
+    ],
+)
+def test_bad_gamma_raises(changes, message):
+    arguments = {**PARAM_SETS[0], "w_bar": 0.0, **changes}
+    with pytest.raises(ValueError, match=message):
+        solve_harris_todaro(**arguments)

@@ -14,15 +14,19 @@ A population ``N`` splits into ``N_u`` urban residents and ``N_a = N - N_u`` rur
   agricultural good. A rural worker earns ``p`` times either the marginal product,
   ``φ A_a N_a^(φ-1)`` (``pay="marginal"``), or the average product, ``A_a N_a^(φ-1)``
   (``pay="average"``, family farming where output is shared). The price is either given
-  (``price="fixed"``) or proportional to relative supplies, ``p = ρ Y_m / Y_a``
-  (``price="relative"``, e.g. Cobb–Douglas demand with expenditure ratio ``ρ``).
+  (``price="fixed"``) or tied to relative supplies, ``p = ρ (Y_m / Y_a)^γ``
+  (``price="relative"``) with ``0 ≤ γ ≤ 1``: ``γ = 1`` is Cobb–Douglas demand with
+  expenditure ratio ``ρ`` (unit elasticity of substitution), smaller ``γ`` makes the goods
+  better substitutes (elasticity ``1/γ``), and ``γ = 0`` is a fixed price ``ρ``.
 
 **Equilibrium (migration condition)**: rural income = expected urban income.
 
 In both urban regimes the expected urban wage equals ``α Y_m / N_u``: under rationing
 ``w̄ = α A_m N_m^(α-1)``, so ``w̄ N_m = α Y_m``. With marginal pay and a relative price,
-rural income is ``ρ φ Y_m / N_a``, the ``Y_m`` cancels and ``N_u / N_a = α / (ρ φ)``
-(:func:`closed_form_urban_share`): the wage floor changes unemployment, not the urban share.
+rural income is ``ρ φ Y_m / N_a`` when ``γ = 1``, the ``Y_m`` cancels and
+``N_u / N_a = α / (ρ φ)`` (:func:`closed_form_urban_share`): the wage floor changes
+unemployment, not the urban share. For ``γ < 1`` the levels of output no longer cancel, the
+floor and the productivities move the urban share too, and only the numerical solver applies.
 """
 
 from __future__ import annotations
@@ -129,6 +133,7 @@ class _Economy:
     price: Price
     rho: float | None
     p: float | None
+    gamma: float = 1.0
 
     @property
     def log_job_ceiling(self) -> float:
@@ -150,7 +155,7 @@ class _Economy:
         log_ym = math.log(self.A_m) + self.alpha * log_nm
         log_ya = math.log(self.A_a) + self.phi * log_na
         if self.price == "relative":
-            log_p = math.log(self.rho) + log_ym - log_ya
+            log_p = math.log(self.rho) + self.gamma * (log_ym - log_ya)
         else:
             log_p = math.log(self.p)
         log_rural = log_p + log_ya - log_na
@@ -170,7 +175,10 @@ class _Economy:
         More urban residents lower the expected urban wage (``α Y_m / N_u`` falls in
         ``N_u`` in both regimes). With a fixed price, fewer rural workers raise rural income
         (``φ < 1``); with a relative price the gap is ``ln(α/(ρφ)) - x`` (marginal pay) or
-        ``ln(α/ρ) - x`` (average pay). The gap tends to ``±∞`` as ``x → ∓∞``.
+        ``ln(α/ρ) - x`` (average pay) plus ``(1 - γ)(ln Y_m - ln Y_a)``, whose slope in ``x``
+        is ``(1 - γ)(α (1 - s) + φ s) < 1`` (``s`` the urban share; the ``α`` term only
+        while jobs are not rationed), so the gap still falls strictly. With a fixed price,
+        or ``γ < 1``, it need not reach both signs; ``_bracket`` then reports a corner.
         """
         logs = self.logs(x)
         return logs.expected_urban - logs.rural
@@ -202,6 +210,7 @@ def solve_harris_todaro(
     price: Price = "relative",
     rho: float | None = None,
     p: float | None = None,
+    gamma: float = 1.0,
     xtol: float = 1e-13,
 ) -> HTEquilibrium:
     """Solve the static Harris–Todaro model for the equilibrium allocation of labour.
@@ -218,10 +227,12 @@ def solve_harris_todaro(
         A_a: rural productivity (> 0).
         pay: rural income per worker is ``p`` times the ``"marginal"`` or ``"average"``
             product.
-        price: ``"relative"`` (``p = ρ Y_m / Y_a``, requires ``rho``) or ``"fixed"``
+        price: ``"relative"`` (``p = ρ (Y_m / Y_a)^γ``, requires ``rho``) or ``"fixed"``
             (requires ``p``).
         rho: demand parameter of the relative price (> 0); only with ``price="relative"``.
         p: fixed relative price of the agricultural good (> 0); only with ``price="fixed"``.
+        gamma: elasticity of the relative price to relative supplies, ``0 ≤ γ ≤ 1``; only
+            with ``price="relative"`` (1, the default, is the unit-elastic case).
         xtol: absolute tolerance of ``brentq`` on ``x = ln(N_u / N_a)``; the urban share
             ``1/(1 + e^{-x})`` is then accurate to ``xtol / 4``.
 
@@ -233,7 +244,8 @@ def solve_harris_todaro(
     Raises:
         ValueError: invalid parameters or an inconsistent ``price``/``rho``/``p`` choice.
         RuntimeError: the equilibrium urban share is 0 or 1 to within double precision
-            (only possible with a fixed price, ``φ`` very close to 1 and extreme ``p``).
+            (only possible with a fixed price or ``γ < 1``, ``φ`` very close to 1 and an
+            extreme price).
     """
     if pay not in ("marginal", "average"):
         raise ValueError(f"pay must be 'marginal' or 'average', got {pay!r}")
@@ -251,6 +263,10 @@ def solve_harris_todaro(
         p = _positive("p", p)
     else:
         raise ValueError(f"price must be 'relative' or 'fixed', got {price!r}")
+    if not (isinstance(gamma, Real) and 0.0 <= gamma <= 1.0):
+        raise ValueError(f"gamma must satisfy 0 <= gamma <= 1, got {gamma!r}")
+    if price == "fixed" and gamma != 1.0:
+        raise ValueError("gamma applies to price='relative' only")
     if not (isinstance(w_bar, Real) and math.isfinite(w_bar) and w_bar >= 0):
         raise ValueError(f"w_bar must be a non-negative finite number, got {w_bar!r}")
     economy = _Economy(
@@ -264,6 +280,7 @@ def solve_harris_todaro(
         price=price,
         rho=rho,
         p=p,
+        gamma=float(gamma),
     )
     xtol = _positive("xtol", xtol)
 

@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from countysim.config.census_schema import CensusCounty, regional_outside_cities
 from countysim.config.schedule import schedule
 
 LEVELS = ("village", "township", "county_town", "city")
@@ -29,7 +30,8 @@ Weight = Annotated[float, _num("utility units", ge=0.0)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # .inf and .nan are never meaningful inputs; bounds alone would let +inf through.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Years(Strict):
@@ -66,11 +68,16 @@ class Generate(Strict):
 class County(Strict):
     places_file: Annotated[str | None, Field(json_schema_extra={"file": True})] = None
     generate: Generate | None = None
+    census: CensusCounty | None = None
 
     @model_validator(mode="after")
     def _one_source(self) -> County:
-        if (self.places_file is None) == (self.generate is None):
-            raise ValueError("give exactly one of 'places_file' or 'generate'")
+        given = [self.places_file, self.generate, self.census]
+        if sum(source is not None for source in given) != 1:
+            raise ValueError(
+                "give exactly one of 'census', 'places_file' or 'generate' (a scenario that "
+                "extends one with another county sets the base's to null)"
+            )
         return self
 
 
@@ -288,6 +295,8 @@ class Farming(Strict):
     pay: Literal["average", "marginal"]
     price_rule: Literal["national", "relative"]
     relative_price_rho: Annotated[float, _num("rho", gt=0.0)] | None = None
+    # p = rho (Y_m / Y_a)^gamma; 1 is the unit-elastic (Cobb-Douglas) case, 0 a fixed price.
+    relative_price_gamma: Annotated[float, _num("gamma, elasticity", ge=0.0, le=1.0)] = 1.0
 
     @model_validator(mode="after")
     def _rho_when_relative(self) -> Farming:
@@ -333,7 +342,10 @@ class Incomes(Strict):
 
 
 class Scenario(Strict):
-    name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")]
+    # The default result folder is named after it: no leading dot (".", "..", hidden).
+    name: Annotated[
+        str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*$")
+    ]
     description: str = ""
     seed: Annotated[int, _num("integer", ge=0, le=2**63 - 1)]
     years: Years
@@ -352,3 +364,12 @@ class Scenario(Strict):
     pensions: Pensions
     hukou: Hukou
     land: Land
+
+    @model_validator(mode="after")
+    def _census_region_cities(self) -> Scenario:
+        # A county from the census sees the outside cities of its region; the change sets
+        # values, so validating a resolved scenario again leaves it as it is.
+        if self.county.census is None:
+            return self
+        cities = regional_outside_cities(self.county.census, self.outside_cities)
+        return self.model_copy(update={"outside_cities": cities})

@@ -7,7 +7,7 @@ default (a family farm pays its members the average product); in the Harris-Toda
 it is the whole village, paid the marginal product, and there is no rental market. A_a is
 set so that at the reference land per worker a mu yields the scenario's value added. The
 price p_a follows a national path (a small county is a price taker), or, in the
-two-sector limit, is tied to urban output: p_a = rho Y_m / Y_a.
+two-sector limit, is tied to urban output: p_a = rho (Y_m / Y_a)^gamma.
 
 Operators. Leased land is farmed by operators (specialised households, cooperatives,
 agribusiness from town) with the productivity premium pi of secure leasing rights (Chari
@@ -188,7 +188,9 @@ class Farming(Module):
         if f.price_rule == "national":
             return self.price
         urban_output = model.state.manufacturing_output.sum()
-        return f.relative_price_rho * urban_output / max(total_quantity, 1e-12)
+        gamma = f.relative_price_gamma
+        # x ** 1.0 is x exactly, so gamma = 1 gives the unit-elastic price bit for bit.
+        return f.relative_price_rho * urban_output**gamma / max(total_quantity, 1e-12) ** gamma
 
     def _pay_share(self, model) -> float:
         return 1.0 if model.scenario.farming.pay == "average" else 1.0 - self.beta
