@@ -9,6 +9,7 @@ each pointing at the file and line the user has to edit. ``Problem`` is one such
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 
 #: Pseudo file name for values given on the command line with ``--set``.
@@ -20,8 +21,11 @@ _MAX_VALUE_CHARS = 60
 def show_value(value: object) -> str:
     """Render a value compactly in YAML/JSON flow style for a one-line message.
 
-    Strings are quoted so that ``"0.5"`` (a string) is visibly different from ``0.5``.
+    Strings are quoted so that ``"0.5"`` (a string) is visibly different from ``0.5``;
+    infinities and NaN are written as in YAML (``.inf``, ``-.inf``, ``.nan``).
     """
+    if isinstance(value, float) and not math.isfinite(value):
+        return ".nan" if math.isnan(value) else (".inf" if value > 0 else "-.inf")
     text = json.dumps(value, ensure_ascii=False, default=str)
     if len(text) > _MAX_VALUE_CHARS:
         text = text[: _MAX_VALUE_CHARS - 3] + "..."

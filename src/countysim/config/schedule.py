@@ -7,12 +7,16 @@ schedule of (year, value) points:
     settlement_years_county: {steps: [[2012, 3], [2014, 0]]} # 3 until 2013, 0 from 2014
     residence_permit_access: {ramp: [[2024, 0], [2028, 1]]}  # linear from 2024 to 2028
 
-Before the first point a schedule holds the first value, after the last point the last.
+Before the first point a schedule holds the first value, after the last point the last. A
+ramp needs at least two points (one point is a constant: write the number), and a schedule
+must have a point within the simulated years, or it would never change the lever
+(``schedules_outside``).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Annotated
 
 import numpy as np
@@ -30,13 +34,18 @@ Year = Annotated[int, Field(ge=1900, le=2200, json_schema_extra={"unit": "calend
 
 
 class ScheduleModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     @staticmethod
-    def _points_in_order(points: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    def _points_in_order(points: list[tuple[int, float]], form: str) -> list[tuple[int, float]]:
         years = [year for year, _ in points]
         if not points:
             raise ValueError("a schedule needs at least one [year, value] point")
+        if form == "ramp" and len(points) < 2:
+            raise ValueError(
+                "a ramp needs at least two [year, value] points to go from one value to "
+                "another; for a constant, write the number"
+            )
         if any(b <= a for a, b in zip(years, years[1:], strict=False)):
             raise ValueError(f"schedule years must increase: {years}")
         return points
@@ -69,7 +78,9 @@ def _points_model(form: str, value, unit: str, bounds: dict) -> type[ScheduleMod
     tag = "_".join([form, unit, *(f"{k}{v}" for k, v in sorted(bounds.items()))])
     name = "Schedule_" + re.sub(r"\W", "_", tag)
     if name not in globals():
-        check = field_validator(form)(classmethod(lambda cls, v: cls._points_in_order(v)))
+        check = field_validator(form)(
+            classmethod(lambda cls, v, form=form: cls._points_in_order(v, form))
+        )
         globals()[name] = create_model(
             name,
             __base__=ScheduleModel,
@@ -96,6 +107,39 @@ def _form(data) -> str | None:
     if isinstance(data, ScheduleModel):
         return "steps" if hasattr(data, "steps") else "ramp"
     return None
+
+
+def points_of(lever) -> list[tuple[int, float]]:
+    """The (year, value) points of a schedule (empty for a plain number)."""
+    if isinstance(lever, ScheduleModel):
+        return list(getattr(lever, "steps", None) or getattr(lever, "ramp", None) or [])
+    return []
+
+
+def schedules_outside(
+    model: BaseModel, first: int, last: int, path: tuple[str | int, ...] = ()
+) -> Iterator[tuple[tuple[str | int, ...], dict, str]]:
+    """``(key steps, schedule as data, message)`` for every schedule in ``model`` with no
+    point in the years ``first`` to ``last``: it would hold one value for the whole run,
+    which is never what a schedule is written for."""
+    if isinstance(model, ScheduleModel):
+        points = points_of(model)
+        if all(not first <= year <= last for year, _ in points):
+            years = ", ".join(str(year) for year, _ in points)
+            message = (
+                f"no year of this schedule ({years}) lies in the simulated years {first} to "
+                f"{last}, so the lever would never change; use years within them, or a number"
+            )
+            yield path, model.model_dump(mode="json"), message
+        return
+    if isinstance(model, BaseModel):
+        for name, info in type(model).model_fields.items():
+            yield from schedules_outside(
+                getattr(model, name), first, last, (*path, info.alias or name)
+            )
+    elif isinstance(model, list | tuple):
+        for index, item in enumerate(model):
+            yield from schedules_outside(item, first, last, (*path, index))
 
 
 def value_at(lever, year: int) -> float:
