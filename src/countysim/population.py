@@ -149,6 +149,8 @@ def initial_population(
     """Persons by hukou place with ages, sexes, education and skill; stem-family households
     formed by pairing adults and giving children a mother of plausible age; contract land
     shared among a village's households in proportion to their size."""
+    if world.initial_persons is not None:  # a county from the census comes with its persons
+        return _persons_as_built(scenario, world, world.initial_persons, rng)
     pop, demo = scenario.population, scenario.demography
     scale = scenario.simulation.scale
     reg = np.round(world.registered / scale).astype(np.int64)
@@ -311,3 +313,48 @@ def _place_initial_migrants(persons: Persons, scenario, world: World, rng) -> No
     dest = rng.choice(world.n, size=len(away), p=weights / weights.sum())
     persons.residence[away] = dest
     persons.workplace[away] = dest
+
+def _persons_as_built(
+    scenario: Scenario, world: World, built: dict[str, np.ndarray], rng: np.random.Generator
+) -> tuple[Persons, Households]:
+    """Persons whose places, ages, sexes, schooling, households and farm work were chosen
+    with the places (``census_county.py``); skill, land and activity follow the rules of
+    ``initial_population``. Those living outside the county start as job seekers there."""
+    pop, demo = scenario.population, scenario.demography
+    scale = scenario.simulation.scale
+    age, edu, hh, hh_home = built["age"], built["edu"], built["hh"], built["hh_home"]
+    n = len(age)
+    size = np.bincount(hh, minlength=len(hh_home))
+    village_people = np.bincount(hh_home, weights=size, minlength=world.n)
+    land_per_person = np.divide(
+        world.arable_mu, scale * village_people, out=np.zeros(world.n), where=village_people > 0
+    )
+    households = Households(hh_home, size * land_per_person[hh_home])
+
+    status = np.full(n, CHILD, dtype=np.int8)
+    status[age >= demo.school_entry_age] = STUDENT
+    adult = age >= np.asarray(demo.leaving_age_by_education)[edu]
+    status[adult] = UNEMPLOYED  # a first choice of work is made in the first sub-step
+    status[age >= demo.retirement_age] = RETIRED
+    status[built["farmer"]] = FARMER
+    residence = built["residence"]
+    away = world.level[residence] == CITY
+    columns = {
+        name: np.full(n, fill, dtype=dtype) for name, (dtype, fill) in PERSON_COLUMNS.items()
+    }
+    columns.update(
+        pid=np.arange(n),
+        age=age,
+        female=built["female"],
+        edu=edu,
+        skill=skill_of(pop, edu, rng),
+        hh=hh,
+        mother=built["mother"],  # rows are pids at the start
+        hukou_urban=built["hukou_urban"],
+        hukou_place=built["hukou_place"],
+        residence=residence,
+        workplace=np.where(away & (status == UNEMPLOYED), residence, -1),
+        status=status,
+        must_choose=status == UNEMPLOYED,
+    )
+    return Persons(columns, next_pid=n), households

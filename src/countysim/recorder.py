@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from countysim.census_measures import census_comparable
 from countysim.config.schema import LEVELS
 from countysim.measures import gini, theil_decomposition
 from countysim.population import EMPLOYED, INFORMAL, NONFARM, UNEMPLOYED
@@ -143,6 +144,7 @@ class Recorder:
         row.update(self._incomes(model, in_county, urban_res))
         row.update(self._unemployment(model, res_level))
         row.update(self._accounting(model, start_residents, residents))
+        row.update(census_comparable(model))  # defined as in the county census tables
         row["urbanization_gap"] = row["urbanization_resident"] - row["urbanization_registered"]
         row["return_moves"] = scale * tally.returns
         row["left_behind_children"] = scale * self._left_behind(model)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from countysim.census_county import census_county
 from countysim.config.schema import LEVELS, Scenario
 
 VILLAGE, TOWNSHIP, COUNTY_TOWN, CITY = range(4)
@@ -57,6 +58,8 @@ class World:
     arable_mu: np.ndarray
     region: np.ndarray  # int8: IN_COUNTY for county places, the city's region otherwise
     dist_km: np.ndarray  # P x P travel distances
+    # Person columns chosen with the places (a county from the census), else None.
+    initial_persons: dict[str, np.ndarray] | None = None
 
     @property
     def n(self) -> int:
@@ -100,7 +103,9 @@ class World:
 
 
 def build_world(scenario: Scenario, rng: np.random.Generator) -> World:
-    if scenario.county.places_file is not None:
+    if scenario.county.census is not None:
+        county = census_county(scenario, rng)
+    elif scenario.county.places_file is not None:
         county = read_places(Path(scenario.county.places_file))
     else:
         county = generate_county(scenario, rng)
@@ -281,4 +286,5 @@ def _with_cities(county: dict, scenario: Scenario) -> World:
         arable_mu=np.concatenate([county["arable_mu"], np.zeros(n_c)]),
         region=region,
         dist_km=dist,
+        initial_persons=county.get("persons"),
     )

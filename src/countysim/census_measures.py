@@ -1,0 +1,72 @@
+"""County-table quantities defined as the census defines them, so that a simulated county
+can be set beside its census figures (``countysim.census``, docs/census.md).
+
+All are over the county's residents (persons living in its county town, township seats and
+villages), whatever their hukou:
+- ``share_65_plus``: share aged 65 or more;
+- ``household_size``: residents per co-resident household, i.e. per group of members of one
+  household living in one place. The census counts family households by who lives
+  together, so a member working in a city is not in the count at home; the model keeps
+  him in his household, which therefore counts once at home and once in the city. The
+  census leaves out collective households (dormitories); the model has none;
+- ``hukou_elsewhere_*_share``: residents whose hukou is registered in another township of
+  the county (``same_county``: a place of another township, the county town counting as
+  one), in another county of the province (``other_county``: the prefecture city or the
+  provincial capital) or in another province (``other_province``);
+- ``farm_employment_share``: farmers among residents who work (farming, formal or
+  informal non-farm work), as the census's share of workers in agriculture;
+- ``mean_years_schooling``: mean years of schooling of residents aged 6 and over, by
+  ``census.YEARS_BY_EDUCATION``, a child counting the years since age 6.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from countysim.census import YEARS_BY_EDUCATION
+from countysim.population import EMPLOYED, FARMER, INFORMAL
+from countysim.world import CITY, IN_COUNTY, OUTSIDE_PROVINCE, PREFECTURE, PROVINCE, VILLAGE
+
+
+def census_comparable(model) -> dict[str, float]:
+    """This year's census-comparable quantities of the county's residents."""
+    p, world = model.persons, model.world
+    county = world.level[p.residence] != CITY
+    residents = int(county.sum())
+    if residents == 0:
+        return dict.fromkeys(CENSUS_COLUMNS, float("nan"))
+    res, hukou = p.residence[county], p.hukou_place[county]
+    area = np.arange(world.n)
+    village = world.level == VILLAGE
+    area[village] = world.parent[village]
+    origin = world.region[hukou]
+    same_county = (origin == IN_COUNTY) & (area[hukou] != area[res])
+    other_county = (origin == PREFECTURE) | (origin == PROVINCE)
+    units = np.unique(p.hh[county].astype(np.int64) * world.n + res).size
+
+    status = p.status[county]
+    farmers = int((status == FARMER).sum())
+    workers = farmers + int(np.isin(status, (EMPLOYED, INFORMAL)).sum())
+    age = p.age[county]
+    school = age >= 6
+    years = np.minimum(np.asarray(YEARS_BY_EDUCATION)[p.edu[county][school]], age[school] - 6)
+    return {
+        "share_65_plus": float((age >= 65).mean()),
+        "household_size": residents / units,
+        "hukou_elsewhere_same_county_share": float(same_county.mean()),
+        "hukou_elsewhere_other_county_share": float(other_county.mean()),
+        "hukou_elsewhere_other_province_share": float((origin == OUTSIDE_PROVINCE).mean()),
+        "farm_employment_share": farmers / workers if workers else float("nan"),
+        "mean_years_schooling": float(years.mean()) if len(years) else float("nan"),
+    }
+
+
+CENSUS_COLUMNS = (
+    "share_65_plus",
+    "household_size",
+    "hukou_elsewhere_same_county_share",
+    "hukou_elsewhere_other_county_share",
+    "hukou_elsewhere_other_province_share",
+    "farm_employment_share",
+    "mean_years_schooling",
+)
