@@ -61,6 +61,9 @@ class CountyModel(mesa.Model):
         self.settlement_terms: list = []  # extra net gains of settling (pensions, land)
         self.levers: dict[str, float] = {}
         self.clock = 0  # counts sub-steps, so per-sub-step aggregates can be cached
+        # Sub-step within the year: within a year's sub-steps only the location choice
+        # changes who lives where, so it keeps its aggregates up to date from the first one.
+        self.substep_index = 0
         self.year = scenario.years.start
 
         self.demography = Demography()
@@ -138,8 +141,9 @@ class CountyModel(mesa.Model):
         return self
 
     def _substeps(self) -> None:
-        for _ in range(self.scenario.simulation.substeps):
+        for k in range(self.scenario.simulation.substeps):
             self.clock += 1
+            self.substep_index = k
             self.labour.substep(self)
             self.farming.substep(self)
             self.choice.substep(self)

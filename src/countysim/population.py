@@ -1,9 +1,15 @@
 """Persons and households as a structure of arrays.
 
 Every person is an agent, but a county has hundreds of thousands of them, so each
-attribute is one numpy column and every rule is an array operation. Rows are kept in
-order of a stable person id (`pid`), so a person's row is found with `searchsorted`
-even after deaths remove rows and births append them.
+attribute is one numpy column and every rule is an array operation. Every person has a
+stable id (`pid`); a table from pid to row, rebuilt when deaths remove rows or births
+append them, finds a person's row (a mother's, say) in one indexing step.
+
+Column types are as narrow as their range allows, because a million persons make every
+byte of a row a megabyte: ids and mothers' ids are int32 (pids are never reused, so this
+holds 2^31 persons born or created in one run), ages and years of residence int16, codes
+and flags int8 or bool; places are int32 (the census county has thousands of villages).
+Incomes and skill stay float64: they are summed over a million persons.
 """
 
 from __future__ import annotations
@@ -20,14 +26,27 @@ CHILD, STUDENT, FARMER, EMPLOYED, INFORMAL, UNEMPLOYED, RETIRED = range(7)
 STATUS_NAMES = ("child", "student", "farmer", "employed", "informal", "unemployed", "retired")
 NONFARM = (EMPLOYED, INFORMAL, UNEMPLOYED)
 
+
+def status_table(codes) -> np.ndarray:
+    """A lookup table over activity states: `status_table(codes)[p.status]` is the mask of
+    persons in one of `codes`, one indexing step instead of the sort that `np.isin` does."""
+    table = np.zeros(len(STATUS_NAMES), dtype=bool)
+    table[list(codes)] = True
+    return table
+
+
+IS_NONFARM = status_table(NONFARM)
+IS_WORKING = status_table(NONFARM + (FARMER,))  # in the labour force: non-farm or farming
+IS_IN_SCHOOL_AGE = status_table((CHILD, STUDENT))  # children and students
+
 PERSON_COLUMNS: dict[str, tuple[type, object]] = {
-    "pid": (np.int64, -1),
+    "pid": (np.int32, -1),
     "age": (np.int16, 0),
     "female": (np.bool_, False),
     "edu": (np.int8, 0),
     "skill": (np.float64, 1.0),
     "hh": (np.int32, -1),
-    "mother": (np.int64, -1),  # pid of the mother, -1 if not in the model
+    "mother": (np.int32, -1),  # pid of the mother, -1 if not in the model
     "hukou_urban": (np.bool_, False),
     "hukou_place": (np.int32, -1),
     "residence": (np.int32, -1),
@@ -52,6 +71,7 @@ class Persons:
             # Copy: two columns built from one array must never share memory.
             self._cols[name] = np.array(columns[name], dtype=dtype, copy=True)
         object.__setattr__(self, "next_pid", next_pid)
+        object.__setattr__(self, "_pid_rows", None)  # pid -> row, built when first needed
 
     def __getattr__(self, name: str) -> np.ndarray:
         if name.startswith("_"):  # not a column; also keeps copy/pickle from recursing
@@ -82,6 +102,7 @@ class Persons:
     def keep(self, mask: np.ndarray) -> None:
         for name, col in self._cols.items():
             self._cols[name] = col[mask]
+        object.__setattr__(self, "_pid_rows", None)
 
     def append(self, new: dict[str, np.ndarray]) -> None:
         """Append rows; columns not given take their fill value. New pids are assigned here."""
@@ -94,14 +115,19 @@ class Persons:
             add = new.get(name)
             add = np.full(n, fill, dtype=dtype) if add is None else np.asarray(add, dtype=dtype)
             self._cols[name] = np.concatenate([col, add])
+        object.__setattr__(self, "_pid_rows", None)
 
     def rows_of(self, pids: np.ndarray) -> np.ndarray:
         """Row index of each pid, -1 where the person is no longer in the model."""
-        pid = self._cols["pid"]
-        if len(pid) == 0:
-            return np.full(len(pids), -1, dtype=np.int64)
-        idx = np.clip(np.searchsorted(pid, pids), 0, len(pid) - 1)
-        return np.where((pids >= 0) & (pid[idx] == pids), idx, -1)
+        pids = np.asarray(pids)
+        table = self._pid_rows
+        if table is None:
+            # One slot per pid ever given, -1 for the dead: about 4 bytes per person.
+            table = np.full(self.next_pid + 1, -1, dtype=np.int32)
+            table[self._cols["pid"]] = np.arange(len(self), dtype=np.int32)
+            object.__setattr__(self, "_pid_rows", table)
+        inside = (pids >= 0) & (pids < self.next_pid)
+        return table[np.where(inside, pids, self.next_pid)].astype(np.intp)
 
 
 class Households:

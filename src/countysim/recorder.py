@@ -63,12 +63,12 @@ class YearTally:
         self.remittances_sent = 0.0
         self.remittances_received = 0.0
 
-    def record_moves(self, model, before: np.ndarray) -> None:
+    def record_moves(self, model, moved: np.ndarray, origin: np.ndarray) -> None:
+        """Count the moves of persons `moved` (rows), who lived at `origin` before."""
         p, level = model.persons, model.world.level
-        moved = np.flatnonzero(p.residence != before)
         if not len(moved):
             return
-        origin, dest = before[moved], p.residence[moved]
+        dest = p.residence[moved]
         n = self.n_places
         self.moves_out += np.bincount(origin, minlength=n)
         self.moves_in += np.bincount(dest, minlength=n)

@@ -33,12 +33,21 @@ from __future__ import annotations
 import numpy as np
 
 from countysim.modules.base import Module
-from countysim.population import CHILD, FARMER, NONFARM, RETIRED, STUDENT, UNEMPLOYED
+from countysim.population import (
+    FARMER,
+    IS_IN_SCHOOL_AGE,
+    IS_WORKING,
+    RETIRED,
+    UNEMPLOYED,
+)
 from countysim.world import CITY, COUNTY_TOWN, TOWNSHIP, VILLAGE
 
 FARM, VILLAGE_NONFARM, COMMUTE_TOWNSHIP, COMMUTE_COUNTY_TOWN, MOVE_TOWNSHIP, MOVE_COUNTY_TOWN = (
     range(6)
 )
+#: Choosers whose options are weighed at once: bounds the memory of the first sub-step of a
+#: run, when every adult chooses, to a few tens of MB (results do not depend on it).
+CHOOSER_CHUNK = 16_384
 OPTION_NAMES = (
     "farm",
     "village_nonfarm",
@@ -60,7 +69,11 @@ class LocationChoice(Module):
         self.enabled = np.array(
             [name in enabled for name in OPTION_NAMES] + ["move_city" in enabled] * len(self.cities)
         )
-        self._cache: dict[str, tuple] = {}
+        # Aggregates that stay fixed within a year's sub-steps, or that the choice itself
+        # keeps up to date from those who move (see `substep`).
+        self._kids: np.ndarray | None = None  # school-age children of each person
+        self._net: np.ndarray | None = None  # working-age persons by home place x residence
+        self._child_rows = self._mother_rows = np.zeros(0, dtype=np.intp)
         self.seat = world.township_of()
         self.urban = world.is_urban
         st, col = model.state, c.cost_of_living
@@ -82,8 +95,8 @@ class LocationChoice(Module):
         village = np.where(world.level[home] == VILLAGE, home, -1)
         seat = self.seat[home]
         town = np.full(n, world.county_town)
-        res = np.empty((n, k), dtype=np.int64)
-        work = np.empty((n, k), dtype=np.int64)
+        res = np.empty((n, k), dtype=np.int32)
+        work = np.empty((n, k), dtype=np.int32)
         res[:, :4] = village[:, None]
         work[:, FARM] = -1
         work[:, VILLAGE_NONFARM] = village
@@ -134,36 +147,44 @@ class LocationChoice(Module):
 
     def school_children(self, model) -> np.ndarray:
         """Number of children aged 6-15 of each person (as their mother)."""
-        return self._cached(model, "kids", self._count_school_children)
+        if self._kids is None or len(self._kids) != len(model.persons):
+            self._year_aggregates(model)
+        return self._kids
 
     def _network(self, model) -> np.ndarray:
         """P x P: persons of working age from home place h living at place r."""
-        return self._cached(model, "net", self._count_network)
+        if self._net is None:
+            self._year_aggregates(model)
+        return self._net * model.scenario.simulation.scale
 
-    def _cached(self, model, key: str, compute):
-        """Aggregates that stay fixed within a sub-step are computed once per sub-step."""
-        stamp, value = self._cache.get(key, (None, None))
-        if stamp != model.clock:
-            value = compute(model)
-            self._cache[key] = (model.clock, value)
-        return value
-
-    @staticmethod
-    def _count_school_children(model) -> np.ndarray:
-        p = model.persons
+    def _year_aggregates(self, model) -> None:
+        """Count, at the first sub-step of a year, what only ageing, births, deaths and the
+        year's other modules change: school-age children per mother, children with their
+        mothers' rows, and the network. Within the year's sub-steps the network changes only
+        through those who choose here, and `_update_network` follows them."""
+        p, n = model.persons, model.world.n
         kids = np.flatnonzero((p.age >= 6) & (p.age <= 15) & (p.mother >= 0))
         mums = p.rows_of(p.mother[kids])
-        mums = mums[mums >= 0]
-        return np.bincount(mums, minlength=len(p))
+        self._kids = np.bincount(mums[mums >= 0], minlength=len(p))
+        kids = np.flatnonzero(IS_IN_SCHOOL_AGE[p.status] & (p.mother >= 0))
+        mums = p.rows_of(p.mother[kids])
+        found = mums >= 0
+        self._child_rows, self._mother_rows = kids[found], mums[found]
+        key = self._network_keys(model, np.arange(len(p)))
+        self._net = np.bincount(key, minlength=n * n).reshape(n, n)
 
     @staticmethod
-    def _count_network(model) -> np.ndarray:
+    def _network_keys(model, rows: np.ndarray) -> np.ndarray:
+        """Home x residence cell of each of `rows` that counts in the network."""
         p, n = model.persons, model.world.n
-        adults = (p.age >= 16) & np.isin(p.status, NONFARM + (FARMER,))
-        home = model.households.home[p.hh[adults]]
-        key = home.astype(np.int64) * n + p.residence[adults]
-        net = np.bincount(key, minlength=n * n).reshape(n, n)
-        return net.astype(float) * model.scenario.simulation.scale
+        rows = rows[(p.age[rows] >= 16) & IS_WORKING[p.status[rows]]]
+        home = model.households.home[p.hh[rows]]
+        return home.astype(np.int64) * n + p.residence[rows]
+
+    def _update_network(self, before: np.ndarray, after: np.ndarray) -> None:
+        flat = self._net.reshape(-1)
+        np.subtract.at(flat, before, 1)
+        np.add.at(flat, after, 1)
 
     def _expected_income(self, model, rows, work) -> np.ndarray:
         st, lab = model.state, model.scenario.labour
@@ -177,18 +198,31 @@ class LocationChoice(Module):
     # ----------------------------------------------------------------- the step
     def substep(self, model) -> None:
         p, c, rng = model.persons, model.scenario.choice, model.rng
+        if model.substep_index == 0 or self._net is None:
+            self._year_aggregates(model)
         rate = model.scenario.simulation.activity_rate
-        working = np.isin(p.status, NONFARM + (FARMER,))
         draw = rng.random(len(p))
         chance = np.where(p.status == UNEMPLOYED, rate * c.unemployed_activity_multiplier, rate)
-        rows = np.flatnonzero((working & (draw < chance)) | p.must_choose)
-        before = p.residence.copy()
+        rows = np.flatnonzero((IS_WORKING[p.status] & (draw < chance)) | p.must_choose)
+        origin = p.residence[rows]
+        net_before = self._network_keys(model, rows)
         if len(rows):
-            self._choose_work(model, rows)
-        self._retirees(model, draw)
-        moved = np.flatnonzero(p.residence != before)
-        self._children_follow(model, moved)
-        model.tally.record_moves(model, before)
+            for start in range(0, len(rows), CHOOSER_CHUNK):
+                self._choose_work(model, rows[start : start + CHOOSER_CHUNK])
+        back, back_origin, back_net = self._retirees(model, draw)
+        # Only choosers and returning retirees changed residence or work here; the network
+        # of the next sub-step is this one's plus their changes.
+        self._update_network(
+            np.concatenate([net_before, back_net]),
+            self._network_keys(model, np.concatenate([rows, back])),
+        )
+        changed = rows[p.residence[rows] != origin]
+        moved = np.concatenate([changed, back])
+        origin = np.concatenate([origin[p.residence[rows] != origin], back_origin])
+        kids, kids_origin = self._children_follow(model, moved)
+        model.tally.record_moves(
+            model, np.concatenate([moved, kids]), np.concatenate([origin, kids_origin])
+        )
 
     def _choose_work(self, model, rows: np.ndarray) -> None:
         p, c = model.persons, model.scenario.choice
@@ -196,6 +230,7 @@ class LocationChoice(Module):
         res, work, ok = self._options(model, rows)
         income = self._expected_income(model, rows, work)
         u = c.income_weight * np.log(np.maximum(income, c.income_floor_yuan))
+        del income
         u += self.residence_utility(model, rows, res)
         commute = (work >= 0) & (work != res)
         u -= (
@@ -203,9 +238,11 @@ class LocationChoice(Module):
             * c.commute_cost_per_km
             * model.world.dist_km[np.maximum(res, 0), np.maximum(work, 0)]
         )
+        del commute
         for term in model.choice_terms:
             u += term(model, rows, res, work)
-        u = np.where(ok, u + model.rng.gumbel(size=u.shape), -np.inf)
+        u += model.rng.gumbel(size=u.shape)
+        u[~ok] = -np.inf
         has_option = ok.any(axis=1)
         rows, u, res, work = rows[has_option], u[has_option], res[has_option], work[has_option]
         pick = np.argmax(u, axis=1)
@@ -221,15 +258,18 @@ class LocationChoice(Module):
         p.residence[rows] = new_res
         p.workplace[rows] = new_work
 
-    def _retirees(self, model, draw: np.ndarray) -> None:
-        """Retirees living away choose between staying and going home (farming if they can)."""
+    def _retirees(self, model, draw: np.ndarray):
+        """Retirees living away choose between staying and going home (farming if they can).
+        Returns those who went home, where they lived and their network cells before."""
         p = model.persons
         rate = model.scenario.choice.retiree_activity_rate / model.scenario.simulation.substeps
-        home = model.households.home[p.hh]
-        rows = np.flatnonzero((p.status == RETIRED) & (p.residence != home) & (draw < rate))
+        rows = np.flatnonzero((draw < rate) & (p.status == RETIRED))
+        home = model.households.home[p.hh[rows]]
+        away = p.residence[rows] != home
+        rows, home = rows[away], home[away]
         if not len(rows):
-            return
-        res = np.stack([p.residence[rows], home[rows]], axis=1).astype(np.int64)
+            return rows, rows.astype(p.residence.dtype), rows.astype(np.int64)
+        res = np.stack([p.residence[rows], home], axis=1).astype(np.int32)
         u = self.residence_utility(model, rows, res)
         for term in model.choice_terms:
             u += term(model, rows, res, np.full_like(res, -1))
@@ -237,21 +277,23 @@ class LocationChoice(Module):
             size=len(rows)
         )
         back = rows[go_home]
-        p.residence[back] = home[back]
+        origin, net_before = p.residence[back], self._network_keys(model, back)
+        p.residence[back] = home[go_home]
         p.years_here[back] = 0
         d = model.scenario.demography
         can_farm = (model.households.land_mu[p.hh[back]] > 0) & (p.age[back] < d.farming_exit_age)
         p.status[back[can_farm]] = FARMER
+        return back, origin, net_before
 
-    def _children_follow(self, model, moved: np.ndarray) -> None:
+    def _children_follow(self, model, moved: np.ndarray):
         """Children go with a mother who moved, if schooling there is open to them; children
-        apart from their mother rejoin her at the yearly rejoin rate."""
+        apart from their mother rejoin her at the yearly rejoin rate. Returns the children
+        who moved and where they lived."""
         p, st, rng = model.persons, model.state, model.rng
-        kids = np.flatnonzero(np.isin(p.status, (CHILD, STUDENT)) & (p.mother >= 0))
+        kids, mum = self._child_rows, self._mother_rows
+        none = np.zeros(0, dtype=np.intp)
         if not len(kids):
-            return
-        mum = p.rows_of(p.mother[kids])
-        kids, mum = kids[mum >= 0], mum[mum >= 0]
+            return none, none.astype(p.residence.dtype)
         apart = p.residence[kids] != p.residence[mum]
         kids, mum = kids[apart], mum[apart]
         dest = p.residence[mum]
@@ -264,5 +306,7 @@ class LocationChoice(Module):
         rejoin = model.scenario.choice.child_rejoin_rate / model.scenario.simulation.substeps
         chance = np.where(mum_moved[mum], open_to_child, rejoin * open_to_child)
         go = rng.random(len(kids)) < chance
-        p.residence[kids[go]] = dest[go]
-        p.years_here[kids[go]] = 0
+        gone, origin = kids[go], p.residence[kids[go]]
+        p.residence[gone] = dest[go]
+        p.years_here[gone] = 0
+        return gone, origin
