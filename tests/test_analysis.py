@@ -313,7 +313,7 @@ def test_replicates_are_analysed_one_at_a_time():
 
 
 def test_every_accessor_returns_its_documented_columns(small_run):
-    a = small_run.analysis()
+    a = Analysis(small_run)
     assert isinstance(a, Analysis)
     for name, columns in COLUMNS.items():
         df = getattr(a, name)()
@@ -362,7 +362,7 @@ def test_small_run_tables_agree(small_run):
 
 
 def test_analysis_of_a_saved_directory(small_run, tmp_path):
-    small_run.save(tmp_path / "res", figures=False)
+    small_run.save(tmp_path / "res")
     loaded = Analysis.load(tmp_path / "res")
     pd.testing.assert_frame_equal(loaded.sigma(), Analysis(small_run).sigma())
     pd.testing.assert_frame_equal(loaded.beta(), Analysis(small_run).beta())

@@ -196,44 +196,78 @@ def test_urbanization_percent_and_styles(tables):
     assert styles == ["-", "-", "--", "--"]
 
 
-def test_income_twin_axes_and_combined_legend(tables):
+def test_income_and_ratio_are_two_panels_without_twin_axes(tables):
     county = tables[0]
     ax = plots.plot_income(county)
     _labels_ok(ax)
-    assert "yuan" in ax.get_ylabel()
-    twins = [a for a in ax.figure.axes if a is not ax]
-    assert len(twins) == 1
-    assert twins[0].get_ylabel() and twins[0].lines
-    legend = ax.get_legend()
-    assert legend is not None and len(legend.get_texts()) == 3
+    assert "nominal yuan" in ax.get_ylabel()
+    assert ax.figure.axes == [ax]  # no right-hand axis
+    assert [ln.get_label() for ln in ax.lines] == ["Urban residents", "Rural residents"]
+    ratio = plots.plot_income_ratio(county)
+    _labels_ok(ratio)
+    np.testing.assert_allclose(ratio.lines[0].get_ydata(), county["income_ratio"])
     _xticks_are_integer_years(ax)
 
 
-def test_migration_pairs(tables):
-    flows = tables[1]
-    ax = plots.plot_migration(flows)
-    _labels_ok(ax)
+def test_national_statistics_are_drawn_for_reference_where_years_overlap():
+    county, *_ = make_tables(years=list(range(2012, 2020)))
+    ax = plots.plot_urbanization(county)
     labels = [ln.get_label() for ln in ax.lines]
-    assert "village → city" in labels
-    assert "village → village" not in labels
-    assert any(lb.startswith("other moves") for lb in labels)
-    assert len(ax.lines) <= 9
-    legend_texts = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert legend_texts == labels
-    _xticks_are_integer_years(ax)
+    reference = [lb for lb in labels if "for reference" in lb]
+    assert reference == [
+        "national resident urbanization (as published), for reference",
+        "national hukou urbanization, for reference",
+    ]
+    national = next(ln for ln in ax.lines if ln.get_label() == reference[0])
+    assert list(national.get_xdata()) == list(range(2012, 2020))
+    assert national.get_ydata()[0] == pytest.approx(52.57, abs=0.01)  # 2012 as published
+    assert national.get_linestyle() == "None"  # points, not a model line
+    income = plots.plot_income(county)
+    assert sum("for reference" in ln.get_label() for ln in income.lines) == 2
+    urban = next(ln for ln in income.lines if "urban disposable" in ln.get_label())
+    assert min(urban.get_xdata()) == 2013  # the disposable-income basis starts in 2013
+    ratio = plots.plot_income_ratio(county)
+    assert any("ratio, for reference" in ln.get_label() for ln in ratio.lines)
+    # years after the statistics: nothing drawn
+    late = plots.plot_urbanization(make_tables(years=list(range(2020, 2025)))[0])
+    assert not [ln for ln in late.lines if "reference" in ln.get_label()]
+
+
+def test_migration_small_multiples_one_panel_per_destination(tables):
+    flows = tables[1]
+    fig = plots.plot_migration(flows)
+    axes = [a for a in fig.axes if a.get_title()]
+    assert [a.get_title() for a in axes] == [
+        "Moving to outside cities",
+        "Moving to the county town",
+        "Moving to township seats",
+        "Moving to villages",
+    ]
+    assert all(len(a.lines) <= 4 for a in axes)  # one line per origin level at most
+    to_city = {ln.get_label(): ln for ln in axes[0].lines}
+    assert "from village" in to_city
+    expected = flows[(flows.origin_level == "village") & (flows.destination_level == "city")]
+    np.testing.assert_allclose(to_city["from village"].get_ydata(), expected["persons"])
+    village_panel = {ln.get_label() for ln in axes[3].lines}
+    assert "from village" not in village_panel  # moves between villages are left out
+    assert fig.legends and not any(a.get_legend() for a in axes)
+    for ax in axes[2:]:
+        _xticks_are_integer_years(ax)
 
 
 def test_migration_missing_years_filled_and_no_flows(tables):
     flows = tables[1]
     sparse = flows[~((flows["origin_level"] == "city") & (flows["year"] == 2022))]
-    ax = plots.plot_migration(sparse)
-    city_line = next(ln for ln in ax.lines if ln.get_label() == "city → county town")
+    fig = plots.plot_migration(sparse)
+    to_town = fig.axes[1]
+    city_line = next(ln for ln in to_town.lines if ln.get_label() == "from city")
     assert len(city_line.get_xdata()) == len(YEARS)
+    assert city_line.get_ydata()[2] == 0
     only_village = flows[
         (flows["origin_level"] == "village") & (flows["destination_level"] == "village")
     ]
-    ax2 = plots.plot_migration(only_village)
-    assert ax2.texts  # "no moves between levels" note instead of an empty panel
+    empty = plots.plot_migration(only_village)
+    assert all(a.texts for a in empty.axes)  # "no moves" notes instead of empty panels
 
 
 def test_map(tables):
@@ -284,7 +318,7 @@ def test_external_axes(tables):
         plots.plot_population(county, ax=axes[0]),
         plots.plot_urbanization(county, ax=axes[1]),
         plots.plot_income(county, ax=axes[2]),
-        plots.plot_migration(flows, ax=axes[3]),
+        plots.plot_income_ratio(county, ax=axes[3]),
         plots.plot_map(world, places, ax=axes[4]),
     ]
     for given, got in zip(axes[:5], out, strict=True):
@@ -313,7 +347,8 @@ def test_overview(tables):
     fig = plots.plot_overview(*tables)
     assert isinstance(fig, Figure)
     data_axes = [a for a in fig.axes if a.get_title()]
-    assert len(data_axes) == 5
+    # population, urbanization, income, ratio, four migration panels, the map
+    assert len(data_axes) == 9
     assert all(_has_data(a) for a in data_axes)
     fig.canvas.draw()
 
@@ -347,7 +382,8 @@ def test_save_run_figures_bad_format(tables, tmp_path):
     [
         (plots.plot_population, 0, "residents_outside"),
         (plots.plot_urbanization, 0, "urbanization_registered_origin"),
-        (plots.plot_income, 0, "income_ratio"),
+        (plots.plot_income, 0, "income_rural_pc"),
+        (plots.plot_income_ratio, 0, "income_ratio"),
         (plots.plot_migration, 1, "destination_level"),
         (plots.plot_population, 0, "year"),
     ],
@@ -391,5 +427,33 @@ def test_long_run_has_integer_year_ticks():
     county, flows, places, world = make_tables(seed=1, years=list(range(2020, 2051)))
     ax = plots.plot_population(county)
     _xticks_are_integer_years(ax)
-    ax = plots.plot_migration(flows)
-    _xticks_are_integer_years(ax)
+    fig = plots.plot_migration(flows)
+    _xticks_are_integer_years(fig.axes[-1])
+
+
+def _overlapping_axes(fig: Figure) -> list:
+    """Pairs of axes drawn at the same place (a twin y axis), after layout."""
+    fig.canvas.draw()
+    boxes = [tuple(np.round(a.get_position().bounds, 4)) for a in fig.axes]
+    return [b for b in set(boxes) if boxes.count(b) > 1]
+
+
+def test_no_figure_has_a_second_y_axis(tables):
+    for name, fig in plots.run_figures(*tables).items():
+        assert not _overlapping_axes(fig), name
+
+
+@pytest.mark.parametrize("fmt, magic", [("pdf", b"%PDF"), ("svg", b"<?xml"), ("png", b"\x89PNG")])
+def test_save_run_figures_in_each_format(tables, tmp_path, fmt, magic):
+    paths = plots.save_run_figures(*tables, tmp_path, formats=fmt, dpi=60)
+    assert [p.suffix for p in paths] == [f".{fmt}"] * 5
+    assert paths[0].read_bytes()[: len(magic)] == magic
+
+
+def test_dpi_sets_the_png_resolution(tables, tmp_path):
+    from matplotlib.image import imread
+
+    low = plots.save_run_figures(*tables, tmp_path / "low", formats="png", dpi=50)[0]
+    high = plots.save_run_figures(*tables, tmp_path / "high", formats="png", dpi=100)[0]
+    ratio = imread(high).shape[1] / imread(low).shape[1]
+    assert ratio == pytest.approx(2.0, rel=0.05)

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-import countysim.report
+import countysim.reports.run_report
 import countysim.runner
 from countysim.analysis import INDICATORS
 from countysim.cli import main
-from countysim.report import REPORT_NAME, inline_svg
+from countysim.reports import REPORT_NAME, inline_svg
 from countysim.runner import prepare, simulate
 
 SMALL = Path(__file__).resolve().parent / "data" / "small.yaml"
@@ -98,7 +98,7 @@ def results():
 def saved_report(results, tmp_path_factory) -> Path:
     """`countysim report DIR --years 2012 2015 2018` on a saved result directory."""
     directory = tmp_path_factory.mktemp("report") / "res"
-    results.save(directory, figures=False)
+    results.save(directory)
     status, stdout = cli("report", directory, "--years", 2012, 2015, 2018)
     assert status == 0
     path = directory / REPORT_NAME
@@ -186,7 +186,7 @@ def test_run_writes_the_report_unless_told_not_to(results, tmp_path, monkeypatch
         rendered.append((res, years))
         return "<!DOCTYPE html><title>stand-in</title>"
 
-    monkeypatch.setattr(countysim.report, "render_report", render)
+    monkeypatch.setattr(countysim.reports.run_report, "render_report", render)
     status, stdout = cli("run", SMALL, "--out", tmp_path / "with", "--quiet")
     assert status == 0 and "results in" in stdout
     assert len(rendered) == 1 and rendered[0][0] is results
@@ -258,7 +258,7 @@ def test_report_renders_in_headless_chromium(saved_report, tmp_path):
 
 
 def test_numbers_are_formatted_by_unit():
-    from countysim.report import _fmt
+    from countysim.reports.html import fmt_value as _fmt
 
     assert _fmt(12345.6, "persons") == "12,346"
     assert _fmt(0.2934, "share") == "29.3%"
