@@ -23,10 +23,11 @@ import pandas as pd
 from countysim.census_measures import census_comparable
 from countysim.config.schema import LEVELS
 from countysim.measures import gini, theil_decomposition
-from countysim.population import EMPLOYED, INFORMAL, NONFARM, UNEMPLOYED
+from countysim.population import EMPLOYED, INFORMAL, IS_NONFARM, UNEMPLOYED, status_table
 from countysim.world import CITY, COUNTY_TOWN, IN_COUNTY, PREFECTURE, PROVINCE, TOWNSHIP, VILLAGE
 
 N_LEVELS = len(LEVELS)
+IS_AT_WORK = status_table((EMPLOYED, INFORMAL))  # non-farm workers with work
 # Lower edges of the age bands of the migration age profile; the last band is open.
 AGE_EDGES = np.array([0, 16, 20, 25, 30, 35, 40, 45, 50, 55, 60, 65])
 AGE_LABELS = [f"{a}-{b - 1}" for a, b in zip(AGE_EDGES[:-1], AGE_EDGES[1:], strict=True)] + [
@@ -168,7 +169,7 @@ class Recorder:
 
     def _migrant_workers(self, model, scale, year) -> dict:
         p, world = model.persons, model.world
-        working = ~p.hukou_urban & np.isin(p.status, (EMPLOYED, INFORMAL)) & (p.workplace >= 0)
+        working = ~p.hukou_urban & IS_AT_WORK[p.status] & (p.workplace >= 0)
         rows = np.flatnonzero(working)
         home = model.households.home[p.hh[rows]]
         seat = world.township_of()
@@ -225,7 +226,7 @@ class Recorder:
 
     def _unemployment(self, model, res_level) -> dict:
         p = model.persons
-        seeking = np.isin(p.status, NONFARM) & (p.workplace >= 0)
+        seeking = IS_NONFARM[p.status] & (p.workplace >= 0)
         unemployed = p.status == UNEMPLOYED
         force = np.bincount(res_level[seeking], minlength=N_LEVELS)
         idle = np.bincount(res_level[seeking & unemployed], minlength=N_LEVELS)
@@ -277,7 +278,7 @@ class Recorder:
         income = np.bincount(p.residence, weights=p.income_pc, minlength=n)
         count = np.bincount(p.residence, minlength=n)
         income_pc = np.divide(income, count, out=np.zeros(n), where=count > 0)
-        seeking = np.isin(p.status, NONFARM) & (p.workplace >= 0)
+        seeking = IS_NONFARM[p.status] & (p.workplace >= 0)
         force = np.bincount(p.workplace[seeking], minlength=n)
         idle = np.bincount(p.workplace[seeking & (p.status == UNEMPLOYED)], minlength=n)
         unemployment = np.divide(idle, force, out=np.zeros(n), where=force > 0)

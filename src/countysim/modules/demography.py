@@ -7,9 +7,8 @@ import numpy as np
 from countysim.modules.base import Module
 from countysim.population import (
     CHILD,
-    EMPLOYED,
     FARMER,
-    INFORMAL,
+    IS_NONFARM,
     RETIRED,
     STUDENT,
     UNEMPLOYED,
@@ -79,7 +78,7 @@ class Demography(Module):
         p.status[entrants] = UNEMPLOYED
         p.must_choose[entrants] = True
 
-        nonfarm = np.isin(p.status, (EMPLOYED, INFORMAL, UNEMPLOYED))
+        nonfarm = IS_NONFARM[p.status]
         retiring = (nonfarm & (p.age >= d.retirement_age)) | (
             (p.status == FARMER) & (p.age >= d.farming_exit_age)
         )

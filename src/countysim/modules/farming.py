@@ -199,6 +199,9 @@ class Farming(Module):
         """Produce and pay the sub-step's farm income; record land use per village."""
         p, world, st = model.persons, model.world, model.state
         prod = self._production(model)
+        # Farm labour, land and the rural wage stay as they are until the location choice
+        # of this sub-step has weighed its options, which use this production again.
+        self._substep_production = (model.clock, prod)
         average = np.divide(
             prod.quantity, prod.labour, out=np.zeros_like(prod.quantity), where=prod.labour > 0
         )
@@ -230,7 +233,9 @@ class Farming(Module):
         """Farm income each person in `rows` would earn by farming at home this year."""
         p = model.persons
         unit_scale = self._unit_scale(model)
-        prod = self._production(model)
+        stamp, prod = getattr(self, "_substep_production", (None, None))
+        if stamp != model.clock:
+            prod = self._production(model)
         elderly = p.age[rows] >= model.scenario.demography.retirement_age
         own = np.where(elderly, model.scenario.farming.elderly_labour_weight, 1.0)
         u = prod.unit[rows]

@@ -25,7 +25,7 @@ import numpy as np
 
 from countysim.config.schema import SettlementPeriods
 from countysim.modules.base import Module
-from countysim.population import CHILD, STUDENT
+from countysim.population import IS_IN_SCHOOL_AGE
 from countysim.world import CITY
 
 
@@ -72,7 +72,7 @@ class Hukou(Module):
     def step(self, model) -> None:
         p, world, h = model.persons, model.world, model.scenario.hukou
         res = p.residence
-        adult = ~np.isin(p.status, (CHILD, STUDENT))
+        adult = ~IS_IN_SCHOOL_AGE[p.status]
         non_local = (p.hukou_place != res) & world.is_urban[res] & adult
         required = self.settlement_years(model)
         # Cities count only the years in which social insurance was paid (employee-scheme
@@ -110,7 +110,7 @@ class Hukou(Module):
         p.hukou_urban[settlers] = True
         p.hukou_place[settlers] = p.residence[settlers]
         # Children living with a settling mother settle with her.
-        kids = np.flatnonzero(np.isin(p.status, (CHILD, STUDENT)) & (p.mother >= 0))
+        kids = np.flatnonzero(IS_IN_SCHOOL_AGE[p.status] & (p.mother >= 0))
         mum = p.rows_of(p.mother[kids])
         settling = np.zeros(len(p), dtype=bool)
         settling[settlers] = True

@@ -34,11 +34,32 @@ class Incomes(Module):
         received = np.where(at_home, pot[p.hh] / np.maximum(stayers[p.hh], 1), 0.0)
         p.income = earnings - sent + received
 
-        unit = p.hh.astype(np.int64) * model.world.n + p.residence
-        _, group = np.unique(unit, return_inverse=True)
-        total = np.bincount(group, weights=p.income)
-        size = np.bincount(group)
-        p.income_pc = total[group] / size[group]
+        p.income_pc = _coresident_mean(p.income, p.hh, n_hh, at_home, p.residence)
 
         model.tally.remittances_sent = scale * float(sent.sum())
         model.tally.remittances_received = scale * float(received.sum())
+
+
+def _coresident_mean(income, hh, n_hh, at_home, residence) -> np.ndarray:
+    """Mean income of each person's co-resident household (members of one household living
+    in one place), without sorting or hashing. Those at home are grouped by household id.
+    Those away are grouped in rounds: each round takes, per household, the place of one of
+    its remaining members and groups everyone of the household there; a household's
+    members away live in a few places at most, so a few rounds take everyone. Sums run in
+    row order within every group, as a grouping by (household, place) would."""
+    mean = np.empty(len(income))
+    home_total = np.bincount(hh, weights=np.where(at_home, income, 0.0), minlength=n_hh)
+    home_size = np.bincount(hh, weights=at_home, minlength=n_hh)
+    mean[at_home] = home_total[hh[at_home]] / home_size[hh[at_home]]
+    rest = np.flatnonzero(~at_home)
+    place_of = np.empty(n_hh, dtype=residence.dtype)
+    while len(rest):
+        h = hh[rest]
+        place_of[h] = residence[rest]
+        same = place_of[h] == residence[rest]
+        group, h = rest[same], h[same]
+        total = np.bincount(h, weights=income[group], minlength=n_hh)
+        size = np.bincount(h, minlength=n_hh)
+        mean[group] = total[h] / size[h]
+        rest = rest[~same]
+    return mean

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from countysim.modules.base import Module
-from countysim.population import EMPLOYED, INFORMAL, NONFARM, UNEMPLOYED
+from countysim.population import EMPLOYED, INFORMAL, IS_NONFARM, UNEMPLOYED
 from countysim.world import CITY, COUNTY_TOWN, TOWNSHIP, VILLAGE
 
 _BISECTION_STEPS = 60
@@ -108,7 +108,7 @@ class LabourMarket(Module):
         """Clear every county market, ration jobs, and pay the sub-step's wages."""
         p, st, world = model.persons, model.state, model.world
         scale = model.scenario.simulation.scale
-        seekers = np.flatnonzero(np.isin(p.status, NONFARM) & (p.workplace >= 0))
+        seekers = np.flatnonzero(IS_NONFARM[p.status] & (p.workplace >= 0))
         where = p.workplace[seekers]
         supply = scale * np.bincount(where, weights=p.skill[seekers], minlength=world.n)
 

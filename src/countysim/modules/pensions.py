@@ -80,7 +80,7 @@ from __future__ import annotations
 import numpy as np
 
 from countysim.modules.base import Module
-from countysim.population import EMPLOYED, FARMER, INFORMAL, NONFARM
+from countysim.population import EMPLOYED, FARMER, INFORMAL, IS_WORKING
 from countysim.world import CITY, COUNTY_TOWN, TOWNSHIP, VILLAGE
 
 # Scheme of a person: paying into (working age) or drawing from (pensioners).
@@ -266,9 +266,7 @@ class Pensions(Module):
         """This year's members of each scheme, their contributions and what they accrue."""
         p, pen, rng = model.persons, model.scenario.pensions, model.rng
         scale = model.scenario.simulation.scale
-        working_age = (p.age < model.scenario.demography.retirement_age) & np.isin(
-            p.status, NONFARM + (FARMER,)
-        )
+        working_age = (p.age < model.scenario.demography.retirement_age) & IS_WORKING[p.status]
         formal = (p.status == EMPLOYED) & (p.workplace >= 0) & working_age
         employee = formal & (rng.random(len(p)) < self.enrolment(model, p.hukou_urban))
         earnings = p.wage_income + p.farm_income
