@@ -56,8 +56,11 @@ Persons (each row stands for ``simulation.scale`` persons)
   household of their hukou place (assumption, as for a generated county's migrants).
 - Farm work: among residents of working age (school leaving to retirement) and elderly
   village farmers (as for a generated county), farmers are drawn from village residents of
-  working age until farmers are the census ``farm_employment_share`` of them. Everyone
-  else of working age chooses work in the first sub-step.
+  working age until farmers are the census ``farm_employment_share`` of them; where the
+  villages have too few, from the township seats and then the county town (assumption: the
+  census's urban residents include farmers, towns taking in the villages around them;
+  their households hold no contract land in the model, so they farm only if they rent
+  land). Everyone else of working age chooses work in the first sub-step.
 """
 
 from __future__ import annotations
@@ -73,6 +76,8 @@ from countysim.config.schema import LEVELS, Scenario
 VILLAGE, TOWNSHIP, COUNTY_TOWN = (LEVELS.index(n) for n in ("village", "township", "county_town"))
 #: Intra- and cross-province out-migrant workers of 2013, million (seeds/data).
 INTRA_PROVINCE, CROSS_PROVINCE = 88.71, 77.39
+#: Where farmers are drawn from, in turn (see the module docstring).
+FARM_ORDER = (VILLAGE, TOWNSHIP, COUNTY_TOWN)
 #: Ages of registered persons living outside the county (assumption, see above).
 AWAY_AGES = (18, 50)
 
@@ -434,8 +439,12 @@ def _farmers(scenario, row, age, edu, residence, lives_away, level, rng) -> np.n
     elderly = in_village & (age >= demo.retirement_age) & (age < demo.farming_exit_age)
     workers = int(working_age.sum() + elderly.sum())
     needed = round(float(row["farm_employment_share"]) * workers) - int(elderly.sum())
-    candidates = np.flatnonzero(working_age & in_village)
-    chosen = rng.permutation(candidates)[: max(needed, 0)]
+    # Village residents first, then those of the township seats, then of the county town.
+    where = level[np.minimum(residence, len(level) - 1)]
+    candidates = np.concatenate(
+        [rng.permutation(np.flatnonzero(working_age & (where == lev))) for lev in FARM_ORDER]
+    )
+    chosen = candidates[: max(needed, 0)]
     farmer = elderly.copy()
     farmer[chosen] = True
     return farmer

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from countysim import __version__
+from countysim import counties_cli
 from countysim.config import ScenarioError
 from countysim.experiments import commands as experiment_commands
 
@@ -85,6 +86,7 @@ def _parser() -> argparse.ArgumentParser:
         help="years of the indicator table (default: first, middle and last)",
     )
     experiment_commands.add_parsers(commands)
+    counties_cli.add_parser(commands)
     return parser
 
 
@@ -97,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
             return _compare(args)
         if args.command == "report":
             return _report(args)
+        if args.command == "counties":
+            return counties_cli.main(args)
         if args.command in experiment_commands.COMMANDS:
             return experiment_commands.COMMANDS[args.command](args)
         return _validate(args)

@@ -69,7 +69,7 @@ class CensusCounty(_Strict):
     def _code_text(cls, value: object) -> object:
         # `--set county.census.code=411421` reads as an integer; a code is its six digits.
         if isinstance(value, int) and not isinstance(value, bool):
-            return f"{value:06d}"
+            return str(value)
         return value
 
     @field_validator("code")
