@@ -128,8 +128,9 @@ class CountyModel(mesa.Model):
     def run(
         self, progress: bool = False, on_year: Callable[[int], None] | None = None
     ) -> CountyModel:
-        """Simulate every year; `on_year(year)` is called after each (e.g. a progress bar)."""
-        years = range(self.scenario.years.start, self.scenario.years.end + 1)
+        """Simulate every year not yet simulated (all of them, unless the model was restored
+        from a saved state); `on_year(year)` is called after each (e.g. a progress bar)."""
+        years = range(self.year + 1, self.scenario.years.end + 1)
         if progress:
             from tqdm.auto import tqdm
 
