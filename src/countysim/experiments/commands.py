@@ -12,6 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from countysim.experiments import panel_command
 from countysim.experiments.execution import EXECUTOR_KINDS, parse_shard
 
 EXIT_OK, EXIT_FAILED_RUNS, EXIT_BAD_INPUT = 0, 1, 2
@@ -79,6 +80,8 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     export = commands.add_parser("export", help="write a sweep store's tables as CSV")
     export.add_argument("store", type=Path, metavar="DIR", help="sweep result store")
     export.add_argument("--to", type=Path, help="directory for the CSV files (default: DIR/csv)")
+
+    panel_command.add_parser(commands)
 
 
 def sweep(args: argparse.Namespace) -> int:
@@ -162,7 +165,13 @@ def export(args: argparse.Namespace) -> int:
 
 
 #: Handlers of the experiment commands, by command name.
-COMMANDS = {"sweep": sweep, "status": status, "analyze": analyze, "export": export}
+COMMANDS = {
+    "sweep": sweep,
+    "status": status,
+    "analyze": analyze,
+    "export": export,
+    "panel": panel_command.panel,
+}
 
 
 def run_replicates(args: argparse.Namespace) -> int:
