@@ -59,6 +59,13 @@ MEANINGS: dict[str, str] = {
     "county.generate.urban_hukou_share": "share of registered persons holding urban hukou",
     "county.generate.county_town_share_of_urban_hukou": "share of urban hukou in the county town",
     "county.generate.arable_mu_per_rural_person": "contract land per rural-hukou person",
+    "county.census.code": "code of the 2010 census unit the county is built from",
+    "county.census.name": "its Chinese name (instead of the code)",
+    "county.census.registered_per_township": "registered persons per township",
+    "county.census.registered_per_village": "rural-hukou persons per village",
+    "county.census.county_town_share_of_urban": "county town's share of urban residents and hukou",
+    "county.census.township_radius_km": "radius of a township's disc",
+    "county.census.arable_mu_per_rural_person": "contract land per rural-hukou person",
     # outside cities
     "outside_cities[].name": "name of the outside city",
     "outside_cities[].region": "where the city lies relative to the county",
@@ -246,6 +253,33 @@ MEANINGS: dict[str, str] = {
     # incomes
     "incomes.remittance_share": "share $\\psi$ of earnings sent home by members living away",
 }
+
+# What the region of a county from the census changes in each kind of outside city.
+_CITY_KINDS = {
+    "prefecture": "prefecture city",
+    "province": "provincial capital",
+    "outside_province": "city outside the province",
+}
+_CITY_VALUES = {
+    "distance_km": "distance $d_c$",
+    "wage_yuan": "start-year wage $w_c$",
+    "cost_of_living": "cost-of-living index $c_r$",
+    "job_finding": "job-finding chance $P_c$",
+}
+MEANINGS.update(
+    {
+        f"county.census.outside_cities_by_region.{region}.{kind}.{value}": f"{what} of the "
+        f"{city} for {county} (unset: the scenario's; see scenarios/census_county.yaml)"
+        for region, county in (
+            ("east", "an eastern county"),
+            ("central", "a central county"),
+            ("west", "a western county"),
+            ("northeast", "a northeastern county"),
+        )
+        for kind, city in _CITY_KINDS.items()
+        for value, what in _CITY_VALUES.items()
+    }
+)
 
 _MISSING = object()  # a key the baseline does not set
 

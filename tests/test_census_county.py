@@ -184,3 +184,9 @@ def test_county_table_has_census_columns_for_census_and_generated_counties(small
     assert 2.5 < first["household_size"] < 4.5
     assert 0.0 < first["farm_employment_share"] < 1.0
     assert first["hukou_elsewhere_same_county_share"] > 0
+
+
+def test_every_number_of_the_census_scenario_has_a_source():
+    from tests.test_scenarios import unsourced_numbers
+
+    assert unsourced_numbers(CENSUS.read_text(encoding="utf-8")) == []
