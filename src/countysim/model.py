@@ -23,6 +23,7 @@ from collections.abc import Callable
 
 import mesa
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from countysim.agents import Place, PlaceState
 from countysim.config.schema import Scenario
@@ -45,6 +46,11 @@ from countysim.world import build_world
 
 class CountyModel(mesa.Model):
     """One county and its outside cities. `run()` simulates every year of the scenario."""
+
+    #: BLAS/OpenMP threads the spin-up and the years may use: one, unless asked (`None`
+    #: leaves the libraries' own default; `countysim run --threads N`). Vector work gains
+    #: nothing from more, and parallel runs of a sweep each need a core of their own.
+    threads: int | None = 1
 
     def __init__(self, scenario: Scenario) -> None:
         super().__init__(rng=scenario.seed)
@@ -97,7 +103,8 @@ class CountyModel(mesa.Model):
         self._count_places()
         for module in self.modules:
             module.setup(self)
-        self._spin_up()
+        with threadpool_limits(self.threads):
+            self._spin_up()
         self.year = scenario.years.start - 1
 
     @property
@@ -135,10 +142,11 @@ class CountyModel(mesa.Model):
             from tqdm.auto import tqdm
 
             years = tqdm(years, desc=self.scenario.name, unit="year")
-        for _ in years:
-            self.step()
-            if on_year is not None:
-                on_year(self.year)
+        with threadpool_limits(self.threads):
+            for _ in years:
+                self.step()
+                if on_year is not None:
+                    on_year(self.year)
         return self
 
     def _substeps(self) -> None:
