@@ -1,6 +1,7 @@
 """Saved states: a fork continues exactly as the uninterrupted run; bad forks are refused."""
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -94,3 +95,31 @@ def test_an_existing_folder_is_never_overwritten_without_the_flag(saved, tmp_pat
         save_state(model, again)
     save_state(model, again, overwrite=True)
     assert (again / "state.json").is_file()
+
+
+def test_command_line_fork_equals_the_whole_run(tmp_path):
+    import pandas as pd
+
+    from countysim.cli import main
+
+    small = str(Path(__file__).parent / "data" / "small.yaml")
+    common = ["--set", "years.end=2015", "--set", "simulation.scale=20", "--quiet"]
+    common += ["--no-figures", "--no-report"]
+    state = tmp_path / "state2013"
+    assert main(["run", small, *common, "--out", str(tmp_path / "whole")]) == 0
+    args = ["--save-state", "2013", "--state-dir", str(state), "--threads", "1"]
+    assert main(["run", small, *common, *args, "--out", str(tmp_path / "a")]) == 0
+    assert (state / "state.json").is_file()
+    fork = ["--from-state", str(state), "--out", str(tmp_path / "fork")]
+    assert main(["run", small, *common, *fork]) == 0
+    whole = pd.read_csv(tmp_path / "whole" / "county.csv")
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "fork" / "county.csv"), whole)
+    # The state folder is not replaced without --overwrite, and nothing runs.
+    with pytest.raises(SystemExit) as exit_:
+        main(["run", small, *common, *args, "--out", str(tmp_path / "b")])
+    assert exit_.value.code == 2
+    assert not (tmp_path / "b").exists()
+    # A state cannot continue under another scale.
+    with pytest.raises(SystemExit) as exit_:
+        main(["run", small, "--set", "years.end=2015", "--quiet", *fork[:2]])
+    assert exit_.value.code == 2

@@ -54,6 +54,33 @@ def _parser() -> argparse.ArgumentParser:
         help="with --replicates: parallel runs (default: all CPUs)",
     )
     run.add_argument("--no-report", action="store_true", help="do not write report.html")
+    run.add_argument(
+        "--threads",
+        type=experiment_commands.positive_int,
+        metavar="N",
+        help="BLAS/OpenMP threads of the run (default: 1)",
+    )
+    run.add_argument(
+        "--save-state",
+        type=int,
+        metavar="YEAR",
+        help="also write the model's full state at the end of YEAR (to --state-dir), from "
+        "which --from-state continues",
+    )
+    run.add_argument(
+        "--state-dir",
+        type=Path,
+        metavar="DIR",
+        help="folder of --save-state (default: states/<scenario name>-<YEAR>); an existing "
+        "one is refused unless --overwrite and it holds a saved state",
+    )
+    run.add_argument(
+        "--from-state",
+        type=Path,
+        metavar="DIR",
+        help="continue a saved state under this scenario, whose levers may differ only "
+        "after the state's year",
+    )
 
     compare = commands.add_parser(
         "compare", help="run scenarios with the same seeds and plot them on shared axes"
@@ -115,7 +142,8 @@ def _run(args) -> int:
     from countysim.runner import prepare, simulate
 
     scenario = prepare(args.scenario, args.overrides)
-    results = simulate(scenario, progress=not args.quiet)
+    model, save_on_year = _model_with_state(args, scenario)
+    results = simulate(scenario, progress=not args.quiet, model=model, on_year=save_on_year)
     out = args.out if args.out is not None else Path("results") / scenario.name
     results.save(out, figures=not args.no_figures)
     if not (args.no_report or args.no_figures):
@@ -129,6 +157,44 @@ def _run(args) -> int:
         f"income ratio {last['income_ratio']:.2f}; results in {out}"
     )
     return 0
+
+
+def _model_with_state(args, scenario):
+    """The model of `countysim run` (restored from --from-state, or new) on --threads, and
+    the callback that saves its state at the end of --save-state's year. Bad state options
+    end the command (exit 2) before anything runs."""
+    from countysim.model import CountyModel
+    from countysim.state import StateError, check_state_target, load_state, save_state
+
+    if args.threads is not None:
+        CountyModel.threads = args.threads
+    year, overwrite = args.save_state, getattr(args, "overwrite", False)
+    try:
+        if year is not None:
+            if not scenario.years.start <= year < scenario.years.end:
+                raise StateError(
+                    f"--save-state {year}: give a year from {scenario.years.start} to "
+                    f"{scenario.years.end - 1}, so that there is a year to continue"
+                )
+            folder = args.state_dir or Path("states") / f"{scenario.name}-{year}"
+            check_state_target(folder, overwrite=overwrite)
+        if args.from_state is None:
+            model = CountyModel(scenario)
+        else:
+            model = load_state(args.from_state, scenario)
+            if year is not None and year <= model.year:
+                raise StateError(f"--save-state {year} is not after the state's year {model.year}")
+    except StateError as exc:
+        print(f"countysim run: {exc}", file=sys.stderr)
+        raise SystemExit(EXIT_BAD_INPUT) from None
+    if year is None:
+        return model, None
+
+    def save_on_year(y: int) -> None:
+        if y == year:
+            print(f"state of {y} in {save_state(model, folder, overwrite=overwrite)}")
+
+    return model, save_on_year
 
 
 def _compare(args) -> int:

@@ -40,12 +40,17 @@ def prepare(scenario: str | os.PathLike | Scenario, overrides: Iterable[str] = (
 
 
 def simulate(
-    sc: Scenario, *, progress: bool = False, on_year: Callable[[int], None] | None = None
+    sc: Scenario,
+    *,
+    progress: bool = False,
+    on_year: Callable[[int], None] | None = None,
+    model: CountyModel | None = None,
 ) -> Results:
     """Run one scenario and return its tables with provenance; `on_year(year)` is called
-    after each simulated year (the browser app's progress bar)."""
+    after each simulated year (the browser app's progress bar). `model` is one to continue
+    instead of a new one (e.g. restored from a saved state, see `countysim.state`)."""
     started, t0 = datetime.now(UTC), time.perf_counter()
-    model = CountyModel(sc)
+    model = CountyModel(sc) if model is None else model
     try:
         model.run(progress=progress, on_year=on_year)
         results = Results(
