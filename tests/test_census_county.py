@@ -39,7 +39,7 @@ def build(code: str, *extra: str, seed: int = 1):
 
 @pytest.mark.parametrize("code", COUNTIES)
 def test_built_county_reproduces_its_census(code):
-    sc, world, p, _ = build(code)
+    sc, world, p, households = build(code)
     row = unit(code)
     county = world.level[p.residence] != CITY
     residents = SCALE * county.sum()
@@ -55,7 +55,7 @@ def test_built_county_reproduces_its_census(code):
         share = ((age >= lo) & (age <= hi)).mean()
         assert share == pytest.approx(row[column], abs=0.01), column
 
-    measured = census_comparable(SimpleNamespace(persons=p, world=world))
+    measured = census_comparable(SimpleNamespace(persons=p, world=world, households=households))
     assert measured["household_size"] == pytest.approx(row["household_size"], abs=0.1)
     assert measured["hukou_elsewhere_same_county_share"] == pytest.approx(
         row["in_migrants_same_county_share"], abs=2e-3
@@ -190,3 +190,13 @@ def test_every_number_of_the_census_scenario_has_a_source():
     from tests.test_scenarios import unsourced_numbers
 
     assert unsourced_numbers(CENSUS.read_text(encoding="utf-8")) == []
+
+
+def test_provenance_names_the_census_table():
+    from countysim.census import table_sha256
+    from countysim.provenance import data_files
+
+    sc = load_scenario(CENSUS)
+    files = data_files(sc.model_dump(mode="json"))["data_files"]
+    assert files == {"countysim/data/county_census_2010.csv": table_sha256()}
+    assert data_files(load_scenario(BASELINE).model_dump(mode="json")) == {}

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import hashlib
 from importlib import resources
 
 import pandas as pd
@@ -48,6 +49,17 @@ _INTEGER_COLUMNS = (
     "in_migrants_other_province",
     "long_form_workers",
 )
+
+
+#: The table, as a path inside the package (named in the provenance of runs that use it).
+TABLE_FILE = "countysim/data/county_census_2010.csv"
+
+
+@functools.cache
+def table_sha256() -> str:
+    """SHA-256 of the table file, for the provenance of runs built from it."""
+    data = resources.files("countysim").joinpath("data/county_census_2010.csv").read_bytes()
+    return hashlib.sha256(data).hexdigest()
 
 
 @functools.cache

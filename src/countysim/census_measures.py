@@ -42,7 +42,7 @@ def census_comparable(model) -> dict[str, float]:
     origin = world.region[hukou]
     same_county = (origin == IN_COUNTY) & (area[hukou] != area[res])
     other_county = (origin == PREFECTURE) | (origin == PROVINCE)
-    units = np.unique(p.hh[county].astype(np.int64) * world.n + res).size
+    units = _co_resident_households(model, county, res)
 
     status = p.status[county]
     farmers = int((status == FARMER).sum())
@@ -59,6 +59,16 @@ def census_comparable(model) -> dict[str, float]:
         "farm_employment_share": farmers / workers if workers else float("nan"),
         "mean_years_schooling": float(years.mean()) if len(years) else float("nan"),
     }
+
+
+def _co_resident_households(model, county: np.ndarray, res: np.ndarray) -> int:
+    """Distinct (household, place) pairs among county residents. Most live at their
+    household's home, counted with a bincount; the rest by sorting their pairs."""
+    hh = model.persons.hh[county]
+    at_home = model.households.home[hh] == res
+    units = int(np.count_nonzero(np.bincount(hh[at_home], minlength=len(model.households))))
+    away = np.sort(hh[~at_home].astype(np.int64) * model.world.n + res[~at_home])
+    return units + (1 + int(np.count_nonzero(np.diff(away))) if len(away) else 0)
 
 
 CENSUS_COLUMNS = (

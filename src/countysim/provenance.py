@@ -55,6 +55,15 @@ def environment() -> dict:
     }
 
 
+def data_files(resolved: dict) -> dict:
+    """The shipped data a scenario's county was built from, with their digests."""
+    if (resolved.get("county") or {}).get("census") is None:
+        return {}
+    from countysim.census import TABLE_FILE, table_sha256
+
+    return {"data_files": {TABLE_FILE: table_sha256()}}
+
+
 def manifest(resolved: dict, *, seconds: float, started: datetime) -> dict:
     env = environment()
     return {
@@ -66,6 +75,7 @@ def manifest(resolved: dict, *, seconds: float, started: datetime) -> dict:
         "started_utc": started.astimezone(UTC).isoformat(timespec="seconds"),
         "run_seconds": round(seconds, 3),
         **env,
+        **data_files(resolved),
         "scenario": resolved,
     }
 
