@@ -114,6 +114,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     experiment_commands.add_parsers(commands)
     counties_cli.add_parser(commands)
+
+    explore = commands.add_parser("explore", help="explore a county in the browser (local app)")
+    explore.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    explore.add_argument("--port", type=int, default=8765, help="port to listen on")
+    explore.add_argument("--scenarios", type=Path, help="folder of scenarios the app offers")
     return parser
 
 
@@ -126,6 +131,10 @@ def main(argv: list[str] | None = None) -> int:
             return _compare(args)
         if args.command == "report":
             return _report(args)
+        if args.command == "explore":
+            from countysim.explore.server import serve
+
+            return serve(args.host, args.port, args.scenarios)
         if args.command == "counties":
             return counties_cli.main(args)
         if args.command in experiment_commands.COMMANDS:
