@@ -28,7 +28,7 @@ class Quantity:
 
 
 QUANTITIES: tuple[Quantity, ...] = (
-    Quantity("residents", "resident population", "persons", "residents_county", "residents",
+    Quantity("residents", "resident population (log)", "persons", "residents_county", "residents",
              "residents", log=True),
     Quantity("urban_share", "urban share of residents", "share", "urbanization_resident",
              "urban_share", "urban_share"),
