@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import small_scenario
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -420,3 +421,71 @@ def test_plot_functions_draw_on_a_given_axes(hand):
         analysis_plots.plot_theil(hand.theil(), "income")
     with pytest.raises(KeyError):
         analysis_plots.plot_sigma(hand.theil())
+
+
+# ------------------------------------------------- results of a model stepped by hand
+
+
+def test_results_from_a_model_stepped_by_hand_equal_those_of_a_run():
+    import mesa
+
+    from countysim.model import CountyModel
+    from countysim.results import Results
+    from countysim.runner import simulate
+
+    scenario = small_scenario("years.end=2013")
+    model = CountyModel(scenario)
+    try:
+        with pytest.raises(ValueError, match="step"):
+            Results.from_model(model)
+        model.step()
+        model.step()
+        by_hand = Results.from_model(model)
+    finally:
+        mesa.Agent._ids.pop(model, None)
+    run = simulate(scenario)
+    for table in Results.table_names:
+        pd.testing.assert_frame_equal(getattr(by_hand, table), getattr(run, table))
+    assert by_hand.manifest["scenario_hash"] == run.manifest["scenario_hash"]
+    assert by_hand.manifest["run_seconds"] is None  # not timed: stepped by hand
+
+
+def test_repr_is_a_short_summary_and_brief_names_units(small_run):
+    text = repr(small_run)
+    assert len(text) < 300 and "\n" not in text
+    assert text.startswith("<Results small: 2012-2018")
+    brief = small_run.brief()
+    assert len(brief.splitlines()) == 9
+    assert "nominal yuan" in brief and "resident urbanization" in brief
+    last = small_run.county.iloc[-1]
+    assert f"{last['urbanization_resident']:.1%}" in brief
+
+
+def test_results_import_neither_analysis_nor_figures():
+    """Results is floor 5: figures, analysis and reports read it, never the other way."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, countysim.results; "
+        "print(sorted(m for m in sys.modules if m.split('.')[1:2] and m.split('.')[1] in "
+        "('analysis', 'figures', 'plots', 'analysis_plots', 'report', 'reports')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+# ----------------------------------------------------------------- scale honesty
+
+
+def test_scale_warnings_at_a_coarse_scale_only(small_run):
+    from countysim.analysis import MIN_ROWS_PER_PLACE
+    from countysim.runner import simulate
+
+    fine = Analysis(small_run)
+    assert fine.rows_per_village() >= MIN_ROWS_PER_PLACE  # scale 1: one row per person
+    assert fine.scale_warnings() == []
+    coarse = Analysis(simulate(small_scenario("simulation.scale=20", "years.end=2013")))
+    assert coarse.rows_per_village() == pytest.approx(fine.rows_per_village() / 20, rel=0.3)
+    (warning,) = coarse.scale_warnings()
+    assert "simulation.scale=20" in warning and "sigma" in warning and "beta" in warning

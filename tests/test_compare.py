@@ -1,6 +1,7 @@
 """Comparing scenarios with common random numbers."""
 
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import small_scenario
 
@@ -56,3 +57,80 @@ def test_compare_command_writes_tables_and_figure(tmp_path, capsys):
     assert "Differences to baseline" in html and "Provenance" in html
     assert "http://" not in html and "https://" not in html
     assert "urbanization_registered" in capsys.readouterr().out
+
+
+# ------------------------------------------------------ the reference run, the report
+
+
+@pytest.fixture(scope="module")
+def one_replicate():
+    base = small_scenario("years.end=2014")
+    reform = small_scenario("years.end=2014", "name=reform", "hukou.settlement_years.county=0")
+    return base, compare([base, reform], replicates=1, progress=True)
+
+
+def test_one_replicate_reference_is_the_run_countysim_run_makes(one_replicate):
+    from countysim.runner import simulate
+
+    base, comparison = one_replicate
+    assert comparison.seeds == [base.seed]
+    run = simulate(base).county
+    compared = comparison.table[comparison.table.scenario == base.name]
+    compared = compared[run.columns].reset_index(drop=True)
+    pd.testing.assert_frame_equal(compared, run)
+
+
+def test_replicate_seeds_are_those_of_run_with_replicates():
+    from countysim.compare import comparison_seeds
+    from countysim.config import resolved_dict
+    from countysim.experiments.seeds import run_seed
+
+    resolved = resolved_dict(small_scenario())
+    assert comparison_seeds(resolved["seed"], 3) == [run_seed(resolved, r) for r in range(3)]
+    assert comparison_seeds(resolved["seed"], 1) == [resolved["seed"]]
+
+
+def test_compare_shows_progress(capsys):
+    base = small_scenario("years.end=2013", "county.generate.registered_population=5000")
+    twin = small_scenario("years.end=2013", "county.generate.registered_population=5000", "name=t")
+    compare([base, twin], progress=True)
+    assert "compare" in capsys.readouterr().err  # the progress bar's label
+    compare([base, twin])
+    assert "compare" not in capsys.readouterr().err
+
+
+def test_report_intervals_only_with_replicates(one_replicate, twins_and_reform):
+    from countysim.compare import INDICATORS
+    from countysim.reports import render_comparison
+
+    _, single = one_replicate
+    html = render_comparison(single, indicators=INDICATORS)
+    assert 'class="interval"' not in html and "no interval can be given" in html
+    assert "Registered (hukou) urbanization" in html  # labels, not column names
+    assert "<td>urbanization_registered</td>" not in html
+    assert "percentage points" in html
+    banded = render_comparison(twins_and_reform, indicators=INDICATORS)
+    assert banded.count('class="interval"') > 0 and "[5%, 95%]" in banded
+
+
+def test_report_shows_the_levers_of_every_scenario(one_replicate):
+    from countysim.compare import INDICATORS
+    from countysim.reports import render_comparison
+
+    _, comparison = one_replicate
+    html = render_comparison(comparison, indicators=INDICATORS)
+    assert 'id="levers"' in html
+    row = html[html.index("<code>hukou.settlement_years.county</code>") :]
+    row = row[: row.index("</tr>")]
+    assert "<b>0</b>" in row  # the reform's value, marked as differing from the reference
+
+
+def test_comparison_figure_in_each_format(one_replicate, tmp_path):
+    _, comparison = one_replicate
+    out = comparison.save(tmp_path / "cmp", formats=("svg", "pdf"), dpi=72, report=False)
+    assert (out / "comparison.svg").read_bytes()[:5] == b"<?xml"
+    assert (out / "comparison.pdf").read_bytes()[:4] == b"%PDF"
+    assert not (out / "comparison.png").exists()
+    with pytest.raises(ValueError, match="xyz"):
+        comparison.save(tmp_path / "bad", formats="xyz")
+    assert not (tmp_path / "bad").exists()

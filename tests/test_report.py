@@ -179,7 +179,7 @@ def test_report_command_rejects_bad_input(tmp_path, saved_report, capsys):
 def test_run_writes_the_report_unless_told_not_to(results, tmp_path, monkeypatch):
     # the simulation is the one of the fixture, and the page is a stand-in (the real page
     # is checked above): this is about `run` writing report.html after saving, or not
-    monkeypatch.setattr(countysim.runner, "simulate", lambda scenario, progress: results)
+    monkeypatch.setattr(countysim.runner, "simulate", lambda scenario, **_: results)
     rendered = []
 
     def render(res, years):
@@ -266,3 +266,49 @@ def test_numbers_are_formatted_by_unit():
     assert _fmt(1.3478, "ratio") == "1.35"
     assert _fmt(-0.0111402, "") == "-0.01114"
     assert _fmt(float("nan"), "index") == "–"
+
+
+# ------------------------------------------- levers, units, scale, figure formats
+
+
+def test_report_shows_levers_over_time_and_units(saved_report):
+    text = saved_report.read_text(encoding="utf-8")
+    assert 'id="levers"' in text and "Policy levers over time" in text
+    # the baseline's settlement period in the county town changes during the run
+    row = text[text.index("<code>hukou.settlement_years.county</code>") :]
+    row = row[: row.index("</tr>")]
+    assert "<b>" in row and " from 2012, " in row
+    assert "nominal yuan/person/year" in text
+    assert "for reference" in text  # national statistics are labelled as such
+
+
+def test_report_and_run_warn_when_the_scale_is_too_coarse(tmp_path, capsys):
+    status, stdout = cli(
+        "run", SMALL, "--set", "simulation.scale=20", "--set", "years.end=2014",
+        "--out", tmp_path / "coarse", "--quiet",
+    )  # fmt: skip
+    assert status == 0
+    assert "warning: At simulation.scale=20" in capsys.readouterr().err
+    assert stdout.startswith("small: 2012-2014, scale 20")  # the brief summary
+    assert "nominal yuan" in stdout
+    html = (tmp_path / "coarse" / REPORT_NAME).read_text(encoding="utf-8")
+    assert 'id="scale"' in html and "simulation.scale=20" in html
+
+
+def test_report_has_no_scale_warning_at_scale_one(saved_report):
+    assert 'id="scale"' not in saved_report.read_text(encoding="utf-8")
+
+
+def test_run_and_report_write_figures_in_the_chosen_format(tmp_path):
+    out = tmp_path / "svg"
+    args = ("--set", "years.end=2013", "--out", out, "--quiet", "--format", "svg", "--dpi", 80)
+    status, _ = cli("run", SMALL, *args)
+    assert status == 0
+    assert sorted(p.name for p in (out / "figures").iterdir()) == sorted(
+        f"{name}.svg" for name in RUN_FIGURES
+    )
+    status, _ = cli("report", out, "--format", "pdf")
+    assert status == 0
+    assert (out / "figures" / "map.pdf").read_bytes()[:4] == b"%PDF"
+    with pytest.raises(SystemExit):
+        cli("run", SMALL, "--format", "docx")

@@ -14,6 +14,29 @@ from countysim.experiments import commands as experiment_commands
 EXIT_BAD_INPUT = 2
 
 
+#: Figure file formats (those of `countysim.figures.FIGURE_FORMATS`; not imported here, so
+#: that the command line starts without loading matplotlib).
+FIGURE_FORMATS = ("png", "svg", "pdf")
+
+
+def _figure_options(parser: argparse.ArgumentParser, default_format: str | None = "png") -> None:
+    """`--format` and `--dpi` of the figure files a command writes."""
+    parser.add_argument(
+        "--format",
+        choices=FIGURE_FORMATS,
+        default=default_format,
+        help=f"file format of the figures (default: {default_format})"
+        if default_format
+        else "also write the figure files in this format (default: only the report)",
+    )
+    parser.add_argument(
+        "--dpi",
+        type=experiment_commands.positive_int,
+        default=150,
+        help="resolution of PNG figures in dots per inch (default: 150)",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="countysim",
@@ -54,6 +77,7 @@ def _parser() -> argparse.ArgumentParser:
         help="with --replicates: parallel runs (default: all CPUs)",
     )
     run.add_argument("--no-report", action="store_true", help="do not write report.html")
+    _figure_options(run)
     run.add_argument(
         "--threads",
         type=experiment_commands.positive_int,
@@ -98,6 +122,7 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--workers", type=int, default=1, help="parallel runs")
     compare.add_argument("--out", type=Path, help="result directory (default: results/compare)")
     compare.add_argument("--no-report", action="store_true", help="do not write report.html")
+    _figure_options(compare)
 
     validate = commands.add_parser("validate", help="check scenario files without running")
     validate.add_argument("scenarios", type=Path, nargs="+", metavar="FILE")
@@ -112,6 +137,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="YEAR",
         help="years of the indicator table (default: first, middle and last)",
     )
+    _figure_options(report, default_format=None)
     experiment_commands.add_parsers(commands)
     counties_cli.add_parser(commands)
 
@@ -154,17 +180,21 @@ def _run(args) -> int:
     model, save_on_year = _model_with_state(args, scenario)
     results = simulate(scenario, progress=not args.quiet, model=model, on_year=save_on_year)
     out = args.out if args.out is not None else Path("results") / scenario.name
-    results.save(out, figures=not args.no_figures)
-    if not (args.no_report or args.no_figures):
-        from countysim.report import write_report
+    from countysim.analysis import Analysis
+    from countysim.reports import save_run
 
-        write_report(results, out)
-    last = results.county.iloc[-1]
-    print(
-        f"{scenario.name}: {int(last['year'])} resident urbanization "
-        f"{last['urbanization_resident']:.1%}, registered {last['urbanization_registered']:.1%}, "
-        f"income ratio {last['income_ratio']:.2f}; results in {out}"
+    save_run(
+        results,
+        out,
+        figures=not args.no_figures,
+        report=not args.no_report,
+        formats=args.format,
+        dpi=args.dpi,
     )
+    for warning in Analysis(results).scale_warnings():
+        print(f"countysim run: warning: {warning}", file=sys.stderr)
+    print(results.brief())
+    print(f"results in {out}")
     return 0
 
 
@@ -213,10 +243,18 @@ def _compare(args) -> int:
         print("compare needs at least two scenarios and one replicate", file=sys.stderr)
         return EXIT_BAD_INPUT
     result = compare(
-        args.scenarios, replicates=args.replicates, overrides=args.overrides, workers=args.workers
+        args.scenarios,
+        replicates=args.replicates,
+        overrides=args.overrides,
+        workers=args.workers,
+        progress=True,
     )
     out = result.save(
-        args.out or Path("results") / "compare", years=args.years, report=not args.no_report
+        args.out or Path("results") / "compare",
+        years=args.years,
+        report=not args.no_report,
+        formats=args.format,
+        dpi=args.dpi,
     )
     diff = result.differences(args.years)
     main = diff[diff.indicator.isin(["urbanization_resident", "urbanization_registered"])]
@@ -245,6 +283,15 @@ def _report(args) -> int:
 
     try:
         path = write_report(args.result_dir, years=args.years)
+        if args.format is not None:  # the figure files too, in the format asked for
+            from countysim.figures import run_figures, write_figures
+            from countysim.provenance import footer
+            from countysim.results import Results
+
+            results = Results.load(args.result_dir)
+            figures = args.result_dir / "figures"
+            note = footer(results.manifest)
+            write_figures(run_figures(results), figures, args.format, dpi=args.dpi, footer=note)
     except (OSError, ValueError) as exc:
         print(f"countysim report: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

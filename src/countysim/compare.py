@@ -1,8 +1,10 @@
 """Comparing scenarios: the same seeds for every scenario, outcomes on shared axes.
 
-Every scenario runs with the same replicate seeds (common random numbers: replicate r of
-each scenario uses the seed derived from the first scenario's seed and r), so differences
-between scenarios are not blurred by different luck. The first scenario is the reference:
+Every scenario runs with the same replicate seeds (common random numbers), so differences
+between scenarios are not blurred by different luck. With one replicate that seed is the
+first scenario's own: the reference run is the run `countysim run` makes of it. With R
+replicates, replicate r uses the seed derived from the first scenario's seed and r, the
+seeds of `countysim run --replicates R`. The first scenario is the reference:
 differences are each scenario minus it, replicate by replicate, then summarised as the
 mean and the 5-95% range over replicates.
 """
@@ -17,16 +19,17 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import matplotlib as mpl
 import numpy as np
 import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from tqdm.auto import tqdm
 
 from countysim.atomic import atomic_directory
 from countysim.config import dump_yaml, resolved_dict
 from countysim.config.schema import Scenario
 from countysim.experiments.seeds import replicate_seed
+from countysim.figures.comparison import plot_comparison
+from countysim.figures.style import check_formats, write_figures
 from countysim.provenance import manifest
 from countysim.runner import prepare, simulate
 
@@ -98,44 +101,9 @@ class Comparison:
         return pd.DataFrame(rows)
 
     def plot(self) -> Figure:
-        """One panel per indicator, scenarios on shared axes; bands span 5-95% over seeds."""
-        panels = [ind for ind in INDICATORS if ind[0] in self.table]
-        ncols = 4
-        nrows = -(-len(panels) // ncols)
-        with mpl.rc_context({"font.size": 9, "axes.spines.top": False, "axes.spines.right": False}):
-            fig = Figure(figsize=(4.2 * ncols, 3.2 * nrows + 0.8), layout="constrained")
-            FigureCanvasAgg(fig)
-            axes = fig.subplots(nrows, ncols, sharex=True, squeeze=False)
-            # The lowest panel of each column carries the year labels.
-            for col in range(ncols):
-                used = [r for r in range(nrows) if r * ncols + col < len(panels)]
-                if used:
-                    axes[used[-1], col].tick_params(labelbottom=True)
-                    axes[used[-1], col].set_xlabel("Year")
-            axes = axes.ravel()
-            colors = mpl.colormaps["tab10"].colors
-            for ax, (col, title, unit, factor) in zip(axes, panels, strict=False):
-                for i, name in enumerate(self.names):
-                    data = self.table[self.table.scenario == name].groupby("year")[col]
-                    mean = data.mean() * factor
-                    ax.plot(mean.index, mean.to_numpy(), color=colors[i % 10], label=name, lw=1.8)
-                    if self.table.replicate.nunique() > 1:
-                        lo, hi = data.quantile(0.05) * factor, data.quantile(0.95) * factor
-                        ax.fill_between(lo.index, lo, hi, color=colors[i % 10], alpha=0.18, lw=0)
-                ax.set_title(title)
-                ax.set_ylabel(unit)
-                ax.grid(axis="y", alpha=0.3)
-                ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True, nbins=5))
-            for ax in axes[len(panels) :]:
-                ax.set_visible(False)
-            handles, labels = axes[0].get_legend_handles_labels()
-            fig.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 6))
-            n = self.table.replicate.nunique()
-            fig.suptitle(
-                f"Scenarios compared with the same seeds ({n} replicate{'s' * (n > 1)}"
-                f"{'; bands: 5-95%' if n > 1 else ''})"
-            )
-        return fig
+        """One panel per indicator, scenarios on shared axes; bands span 5-95% over seeds
+        when there are several replicates (`countysim.figures.comparison`)."""
+        return plot_comparison(self.table, self.names, INDICATORS)
 
     def manifests(self) -> list[dict]:
         """Provenance of every scenario (its resolved scenario, hash and the reference seed)."""
@@ -145,15 +113,23 @@ class Comparison:
         ]
 
     def save(
-        self, out_dir: str | os.PathLike, years: Sequence[int] | None = None, report: bool = True
+        self,
+        out_dir: str | os.PathLike,
+        years: Sequence[int] | None = None,
+        report: bool = True,
+        *,
+        formats: str | Sequence[str] = ("png",),
+        dpi: int = 150,
     ) -> Path:
         """Write the tables, the figure, the resolved scenarios, a manifest and (unless
-        `report` is false) report.html, atomically."""
+        `report` is false) report.html, atomically. The figure is written in each of
+        `formats` (png, svg, pdf), raster formats at `dpi`."""
+        formats = check_formats(formats)
         with atomic_directory(out_dir) as tmp:
             self.table.to_csv(tmp / "comparison.csv", index=False)
             self.summary().to_csv(tmp / "summary.csv", index=False)
             self.differences(years).to_csv(tmp / "differences.csv", index=False)
-            self.plot().savefig(tmp / "comparison.png", dpi=150)
+            write_figures({"comparison": self.plot()}, tmp, formats, dpi=dpi)
             for sc in self.scenarios:
                 dump_yaml(resolved_dict(sc), tmp / f"scenario_{sc.name}.yaml")
             info = {
@@ -164,11 +140,20 @@ class Comparison:
             }
             (tmp / "manifest.json").write_text(json.dumps(info, indent=2) + "\n")
             if report:
-                from countysim.report import render_comparison
+                from countysim.reports import render_comparison
 
-                html = render_comparison(self, years)
+                html = render_comparison(self, years, indicators=INDICATORS)
                 (tmp / "report.html").write_text(html, encoding="utf-8")
         return Path(out_dir)
+
+
+def comparison_seeds(seed: int, replicates: int) -> list[int]:
+    """The seeds of a comparison's replicates: the scenario's own seed for a single
+    replicate (as `countysim run`), else those of `countysim run --replicates` (common
+    streams)."""
+    if replicates == 1:
+        return [seed]
+    return [replicate_seed(seed, r) for r in range(replicates)]
 
 
 def _default_years(table: pd.DataFrame) -> list[int]:
@@ -196,6 +181,7 @@ def compare(
     replicates: int = 1,
     overrides: Sequence[str] = (),
     workers: int = 1,
+    progress: bool = False,
 ) -> Comparison:
     """Run every scenario with the same replicate seeds (derived from the first scenario's
     seed) and collect their county tables. `overrides` apply to every scenario file."""
@@ -206,13 +192,14 @@ def compare(
     if len(set(names)) != len(names):
         raise ValueError(f"scenario names must differ to be compared: {names}")
     started, t0 = pd.Timestamp.now("UTC"), time.perf_counter()
-    seeds = [replicate_seed(prepared[0].seed, r) for r in range(replicates)]
+    seeds = comparison_seeds(prepared[0].seed, replicates)
     jobs = [(sc, r, seed) for r, seed in enumerate(seeds) for sc in prepared]
+    bar = {"total": len(jobs), "desc": "compare", "unit": "run", "disable": not progress}
     if workers > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            tables = list(pool.map(_one_run, jobs))
+            tables = list(tqdm(pool.map(_one_run, jobs), **bar))
     else:
-        tables = [_one_run(job) for job in jobs]
+        tables = [_one_run(job) for job in tqdm(jobs, **bar)]
     return Comparison(
         table=pd.concat(tables, ignore_index=True),
         scenarios=prepared,

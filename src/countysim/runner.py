@@ -9,12 +9,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import mesa
-import pandas as pd
 
-from countysim.config import Problem, ScenarioError, load_scenario, resolved_dict
+from countysim.config import Problem, ScenarioError, load_scenario
 from countysim.config.schema import Scenario
 from countysim.model import CountyModel
-from countysim.provenance import manifest
 from countysim.results import Results
 from countysim.world import PlacesFileError, read_places
 
@@ -53,11 +51,7 @@ def simulate(
     model = CountyModel(sc) if model is None else model
     try:
         model.run(progress=progress, on_year=on_year)
-        results = Results(
-            **model.recorder.tables(),
-            world=pd.DataFrame(model.world.table()),
-            manifest=manifest(resolved_dict(sc), seconds=time.perf_counter() - t0, started=started),
-        )
+        results = Results.from_model(model, seconds=time.perf_counter() - t0, started=started)
     finally:
         # Mesa keeps a per-model id counter for the life of the process; drop ours.
         mesa.Agent._ids.pop(model, None)
@@ -80,5 +74,7 @@ def run(
     sc = prepare(scenario, overrides)
     results = simulate(sc, progress=progress)
     if out is not None:
-        results.save(out, figures=figures)
+        from countysim.reports import save_run
+
+        save_run(results, out, figures=figures, report=False)
     return results

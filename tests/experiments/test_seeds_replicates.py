@@ -114,7 +114,8 @@ def test_replicate_frames_draw_bands_and_single_runs_do_not(replicate_run):
     assert not [c for c in single.collections if isinstance(c, PolyCollection)]
     assert "3 replicates" in " ".join(t.get_text() for t in banded.get_legend().get_texts())
     flows = pd.read_csv(replicate_run / "flows.csv")
-    assert [c for c in plots.plot_migration(flows).collections if isinstance(c, PolyCollection)]
+    figure = plots.plot_migration(flows)  # small multiples: bands on the panels
+    assert [c for ax in figure.axes for c in ax.collections if isinstance(c, PolyCollection)]
 
 
 def test_replicates_in_this_process_equal_those_of_the_process_pool(replicate_run):

@@ -122,7 +122,8 @@ class Analysis(ConvergenceMeasures, MigrationMeasures):
         scale = self.results.manifest["scenario"]["simulation"]["scale"]
         return [
             f"At simulation.scale={scale} the median village has {rows:,.0f} simulated "
-            f"persons (fewer than {MIN_ROWS_PER_PLACE}): {', '.join(PLACE_MEASURES)} mix "
-            "sampling noise into the spread across places (sigma too high, beta half-life "
-            "too short). Run at a smaller scale to read them."
+            f"persons (fewer than {MIN_ROWS_PER_PLACE}), so measures that compare places "
+            f"({'; '.join(PLACE_MEASURES)}) mix sampling noise into the spread across "
+            "places: sigma comes out too high and the beta half-life too short. Run at a "
+            "smaller scale to read them."
         ]

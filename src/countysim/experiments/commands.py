@@ -195,11 +195,16 @@ def run_replicates(args: argparse.Namespace) -> int:
         print(f"countysim run: {exc}", file=sys.stderr)
         return EXIT_FAILED_RUNS
     out = args.out if args.out is not None else Path("results") / scenario.name
-    results.save(out, figures=not args.no_figures)
-    if not (args.no_report or args.no_figures):
-        from countysim.report import write_report
+    from countysim.reports import save_run
 
-        write_report(results, out)  # the first replicate's report; figures carry the bands
+    save_run(  # the first replicate's report; figures carry the bands
+        results,
+        out,
+        figures=not args.no_figures,
+        report=not args.no_report,
+        formats=args.format,
+        dpi=args.dpi,
+    )
     summary = results.summary
     last = summary[summary["year"] == summary["year"].max()].set_index("indicator")
     urban, ratio = last.loc["urbanization_resident"], last.loc["income_ratio"]

@@ -42,7 +42,7 @@ class ReplicateError(RuntimeError):
     """Some replicates failed; their errors are in the message."""
 
 
-@dataclass
+@dataclass(repr=False)  # the short summary of Results, not every table
 class ReplicateResults(Results):
     """Results of several replicates of one scenario.
 

@@ -140,8 +140,8 @@ def plot_migration(
         if replicates > 1:
             handles.append(_band_handle(replicates))
         if handles:
-            fig.legend(handles=handles, loc="outside lower center", ncols=len(handles))
-        fig.suptitle("Migration between levels (persons moving per year)")
+            fig.legend(handles=handles, loc="outside right upper", title="origin")
+        fig.suptitle("Migration between levels")
     return fig
 
 

@@ -69,11 +69,12 @@ def plot_population(county: pd.DataFrame, ax: Axes | None = None) -> Axes:
                 )
         _style_axes(ax)
         _year_axis(ax, data["year"])
-        ax.set_ylim(bottom=0)
+        top = float(np.nanmax(data[cols].to_numpy())) / 1000.0 if len(data) else 1.0
+        ax.set_ylim(0, 1.3 * top if np.isfinite(top) and top > 0 else None)  # legend room
         ax.yaxis.set_major_formatter(_thousands_formatter())
         ax.set_ylabel("Residents (thousand persons)")
         ax.set_title("Population by place of residence")
-        _legend(ax, _replicate_count(county), loc="best", ncols=2)
+        _legend(ax, _replicate_count(county), loc="upper right", ncols=2)
     return ax
 
 
@@ -138,11 +139,20 @@ def plot_urbanization(county: pd.DataFrame, ax: Axes | None = None) -> Axes:
         )
         _style_axes(ax)
         _year_axis(ax, years)
-        top = float(np.nanmax(100.0 * data[cols].to_numpy())) if len(data) else 100.0
+        drawn = [y for line in ax.lines for y in np.asarray(line.get_ydata(), float)]
+        top = float(np.nanmax(drawn)) if drawn else 100.0
         ax.set_ylim(0, min(100.0, max(10.0, math.ceil(top / 10.0) * 10.0 + 5.0)))
         ax.set_ylabel("Urbanization rate (%)")
         ax.set_title("Resident vs registered urbanization (county)")
-        _legend(ax, _replicate_count(county), loc="upper left", ncols=1, fontsize=7.5)
+        # below the panel: inside it would cover the national reference points
+        _legend(
+            ax,
+            _replicate_count(county),
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.16),
+            ncols=2,
+            fontsize=7.5,
+        )
     return ax
 
 
@@ -202,7 +212,7 @@ def plot_income_ratio(county: pd.DataFrame, ax: Axes | None = None) -> Axes:
         _year_axis(ax, years)
         top = float(np.nanmax(data["income_ratio"])) if len(data) else 1.0
         ax.set_ylim(1.0, max(3.2, 1.1 * top) if np.isfinite(top) else 3.2)
-        ax.yaxis.set_major_formatter(_thousands_formatter(decimals=1))
+        ax.yaxis.set_major_formatter(_thousands_formatter(decimals=2))
         ax.set_ylabel("Urban / rural income per person")
         ax.set_title("Urban-rural income ratio")
         _legend(ax, _replicate_count(county), loc="upper right", fontsize=7.5)
