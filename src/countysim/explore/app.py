@@ -17,9 +17,11 @@ from pathlib import Path
 import solara
 import solara.lab
 
+from countysim import counties
 from countysim.config import ScenarioError, load_scenario
 from countysim.explore import figures
 from countysim.explore.levers import (
+    CENSUS_FILE,
     REFORMS,
     REPLICATE_RANGE,
     STRENGTH_RANGE,
@@ -33,10 +35,14 @@ from countysim.explore.worker import RunFailed, RunStopped, WorkerDied
 
 #: Environment variable naming the folder of scenarios the page offers (set by the CLI).
 SCENARIOS_ENV = "COUNTYSIM_EXPLORE_SCENARIOS"
-#: Persons per simulated row a new view starts with: the baseline county then has about
-#: 22,500 rows, which runs in a few seconds.
+#: Persons per simulated row a new view starts with, before a county is picked.
 DEFAULT_SCALE = 20
+#: Picking a county sets the scale so that about this many persons are simulated: a run
+#: then takes a few seconds.
+TARGET_ROWS = 20_000
 DEFAULT_TIME_CAP_S = 120.0
+#: Census counties offered at once for a search.
+CENSUS_CHOICES = 50
 
 
 def scenarios_dir() -> Path:
@@ -78,6 +84,8 @@ status = solara.reactive("")
 error = solara.reactive("")
 error_details = solara.reactive("")
 shown = solara.reactive(None)
+census_code = solara.reactive(None)
+census_query = solara.reactive("")
 stop_event = solara.reactive(None)
 
 
@@ -91,6 +99,7 @@ def current_view() -> View:
         replicates=replicates.value,
         levers=tuple(sorted(levers.value.items())),
         extra=tuple(line for line in lines if line and not line.startswith("#")),
+        census_code=census_code.value,
     )
 
 
@@ -161,16 +170,26 @@ def cancel() -> None:
         status.set("cancelling")
 
 
-def pick_county(path: str) -> None:
+def _county_scenario(path: str, code: str | None):
+    return load_scenario(path, [f'county.census.code="{code}"'] if code else [])
+
+
+def pick_county(path: str, code: str | None = None) -> None:
+    """Show a county: its scenario's years, and a scale that simulates about
+    ``TARGET_ROWS`` persons."""
     county.set(path)
+    census_code.set(code)
     try:
-        sc = load_scenario(path)
+        sc = _county_scenario(path, code)
     except ScenarioError as exc:
         error.set(str(exc))
         return
     error.set("")
     start.set(sc.years.start)
     end.set(sc.years.end)
+    registered = figures.registered_population(sc)
+    if registered:
+        scale.set(int(_bounded("simulation.scale", round(registered / TARGET_ROWS))))
 
 
 def set_lever(name: str, **change) -> None:
@@ -178,23 +197,60 @@ def set_lever(name: str, **change) -> None:
 
 
 @solara.component
-def CountyPicker(files: list[Path]):
-    by_name = {p.stem: str(p) for p in files}
-    current = next((name for name, path in by_name.items() if path == county.value), None)
-    solara.Select(
-        "County (scenario)",
-        values=list(by_name),
-        value=current,
-        on_value=lambda name: pick_county(by_name[name]),
+def CountyPicker(files: list[Path], directory: Path):
+    census_file = directory / CENSUS_FILE
+    mode, set_mode = solara.use_state("census" if census_code.value else "scenario")
+    solara.ToggleButtonsSingle(value=mode, values=["scenario", "census"], on_value=set_mode)
+    if mode == "scenario":
+        by_name = {p.stem: str(p) for p in files}
+        current = next((n for n, p in by_name.items() if p == county.value), None)
+        solara.Select(
+            "County (scenario)",
+            values=list(by_name),
+            value=current if not census_code.value else None,
+            on_value=lambda name: pick_county(by_name[name]),
+        )
+    elif census_file.is_file():
+        CensusPicker(str(census_file))
+    else:
+        solara.Warning(f"no {CENSUS_FILE} among the scenarios")
+    facts = solara.use_memo(
+        lambda: _facts(county.value, census_code.value),
+        dependencies=[county.value, census_code.value],
     )
-    facts = solara.use_memo(lambda: _facts(county.value), dependencies=[county.value])
     if facts:
         solara.Markdown("\n".join(f"- **{k}**: {v}" for k, v in facts))
 
 
-def _facts(path: str) -> list[tuple[str, str]]:
+@solara.component
+def CensusPicker(census_file: str):
+    solara.InputText(
+        "Census county: code or Chinese name", value=census_query, continuous_update=False
+    )
+    query = census_query.value.strip()
+    matches = solara.use_memo(lambda: counties(query) if query else None, dependencies=[query])
+    if matches is None:
+        return
+    modelled = matches[matches.unit_type != "district"].head(CENSUS_CHOICES)
+    if modelled.empty:
+        solara.Text(f"no county matches {query!r}")
+        return
+    labels = {
+        f"{r.code} {r.name} ({r.province_en}, {r.prefecture})": r.code
+        for r in modelled.itertuples()
+    }
+    current = next((label for label, c in labels.items() if c == census_code.value), None)
+    solara.Select(
+        f"Matches ({len(matches)}; first {len(labels)} counties shown)",
+        values=list(labels),
+        value=current,
+        on_value=lambda label: pick_county(census_file, labels[label]),
+    )
+
+
+def _facts(path: str, code: str | None) -> list[tuple[str, str]]:
     try:
-        return figures.county_facts(load_scenario(path))
+        return figures.county_facts(_county_scenario(path, code))
     except ScenarioError:
         return []
 
@@ -388,7 +444,7 @@ def Page():
     solara.use_effect(lambda: explorer.worker and None, [])
     solara.Title("countysim explore")
     with solara.Sidebar():
-        CountyPicker(files)
+        CountyPicker(files, directory)
         Settings()
         with solara.Details("Further settings (key=value, one a line, as with --set)"):
             solara.InputTextArea("Overrides", value=extra, rows=3)

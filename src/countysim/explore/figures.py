@@ -20,6 +20,7 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from countysim import counties
 from countysim.analysis import Analysis
 from countysim.compare import INDICATORS as COMPARE_INDICATORS
 from countysim.compare import Comparison
@@ -27,7 +28,7 @@ from countysim.config import dump_yaml, resolved_dict
 from countysim.config.schema import Scenario
 from countysim.explore.levers import Plan
 from countysim.explore.state import RunSet
-from countysim.report import render_comparison
+from countysim.reports import render_comparison
 from countysim.results import Results
 
 #: Panels of the indicator figure: (column of the view table, title, unit, factor).
@@ -148,7 +149,7 @@ def map_figure(runs: RunSet, quantity: str, year: int, show: str = "reform") -> 
 
     def values(results: Results) -> pd.DataFrame:
         p = results.places
-        return p[p.year == year].set_index("place_id")[[quantity, "residents"]]
+        return p[p.year == year].set_index("place_id")[list({quantity: 0, "residents": 0})]
 
     world = chosen.world[chosen.world.level.isin(tuple(_MARKERS))].set_index("place_id")
     data = world.join(values(chosen))
@@ -255,7 +256,7 @@ def comparison(runs: RunSet, table: pd.DataFrame) -> Comparison:
 
 
 def report_html(runs: RunSet, table: pd.DataFrame, years: list[int]) -> str:
-    return render_comparison(comparison(runs, table), years)
+    return render_comparison(comparison(runs, table), years, indicators=COMPARE_INDICATORS)
 
 
 def scenario_yaml(plan: Plan) -> str:
@@ -274,24 +275,56 @@ def scenario_yaml(plan: Plan) -> str:
         return header + path.read_text(encoding="utf-8")
 
 
+def census_row(scenario: Scenario) -> pd.Series | None:
+    """The census table's row of a county built from the census, else None."""
+    census = scenario.county.census
+    if census is None:
+        return None
+    found = counties(census.code) if census.code else counties(census.name)
+    return found.iloc[0] if len(found) else None
+
+
+def registered_population(scenario: Scenario) -> int | None:
+    """The county's registered population as its scenario gives it, if it gives one."""
+    county = scenario.county
+    if county.generate is not None:
+        return county.generate.registered_population
+    row = census_row(scenario)
+    if row is not None:
+        return int(row["registered"])
+    if county.places_file is not None:
+        return int(pd.read_csv(county.places_file)["registered_population"].sum())
+    return None
+
+
 def county_facts(scenario: Scenario) -> list[tuple[str, str]]:
-    """Key figures of a county as its scenario describes it."""
-    facts = [
-        ("Scenario", scenario.name),
-        ("Years", f"{scenario.years.start}-{scenario.years.end}"),
-        ("Seed", str(scenario.seed)),
-    ]
-    gen = scenario.county.generate
+    """Key figures of a county as its scenario (and, for a census county, the census) say."""
+    facts = [("Scenario", scenario.name), ("Years", f"{scenario.years.start}-{scenario.years.end}")]
+    gen, row = scenario.county.generate, census_row(scenario)
     if gen is not None:
         facts += [
-            ("Registered population", f"{gen.registered_population:,}"),
             ("Townships", str(gen.townships)),
             ("Villages", f"about {gen.townships * gen.villages_per_township}"),
             ("Radius", f"{gen.radius_km:g} km"),
             ("Urban hukou share", f"{gen.urban_hukou_share:.0%}"),
         ]
+    elif row is not None:
+        facts += [
+            ("Census county", f"{row['name']} ({row['code']})"),
+            (
+                "Province, prefecture",
+                f"{row['province']} ({row['province_en']}), {row['prefecture']}",
+            ),
+            ("Residents 2010", f"{int(row['residents']):,}"),
+            ("Urban share of residents 2010", f"{row['urban_share']:.1%}"),
+            ("Households 2010", f"{int(row['households']):,}"),
+            ("Farm share of employment", f"{row['farm_employment_share']:.0%}"),
+        ]
     else:
         facts.append(("Places file", Path(scenario.county.places_file).name))
+    registered = registered_population(scenario)
+    if registered is not None:
+        facts.insert(2, ("Registered population", f"{registered:,}"))
     facts.append(("Outside cities", ", ".join(c.name for c in scenario.outside_cities)))
     return facts
 

@@ -29,6 +29,8 @@ STRENGTH_RANGE = (0.0, 2.0)
 #: Replicates per scenario a view may ask for: a browser view stays interactive.
 REPLICATE_RANGE = (1, 20)
 BASELINE_FILE = "baseline.yaml"
+#: The scenario a census county is run with (its code set by the view).
+CENSUS_FILE = "census_county.yaml"
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class View:
     replicates: int = 1
     levers: tuple[tuple[str, LeverSetting], ...] = ()
     extra: tuple[str, ...] = ()  # further ``key=value`` overrides, as with ``--set``
+    census_code: str | None = None  # a census county, with a scenario of ``county.census``
 
     def lever(self, name: str) -> LeverSetting:
         return dict(self.levers).get(name, LeverSetting())
@@ -252,7 +255,10 @@ def lever_overrides(county: Scenario, view: View, paths: Mapping[str, ReformPath
 
 
 def settings_overrides(view: View) -> list[str]:
+    code = view.census_code
+    census = [f'county.census.code="{code}"', f"name=census_{code}"] if code else []
     return [
+        *census,
         f"simulation.scale={view.scale}",
         f"years.start={view.start}",
         f"years.end={view.end}",
