@@ -195,11 +195,12 @@ def _group_means(
     """
     y, w = _as_weighted(values, weights)
     g = _group_codes(groups, y.size)
-    keep = w > 0
-    y, w, g = y[keep], w[keep], g[keep]
+    if weights is not None:  # unit weights are all positive: nothing to drop or weigh
+        keep = w > 0
+        y, w, g = y[keep], w[keep], g[keep]
     labels, index = _dense_codes(g)
     pop = np.bincount(index, weights=w)
-    mean = np.bincount(index, weights=w * y) / pop
+    mean = np.bincount(index, weights=y if weights is None else w * y) / pop
     return y, w, labels, index, pop, mean
 
 
@@ -243,7 +244,8 @@ def theil_decomposition(
     # group is perfectly equal, so its ratio is set to 0 (where 0 ln 0 = 0).
     group_mean_of_obs = mean[index]
     ratio = np.divide(y, group_mean_of_obs, out=np.zeros_like(y), where=group_mean_of_obs > 0)
-    group_theil = np.bincount(index, weights=w * _xlogx(ratio)) / pop
+    terms = _xlogx(ratio) if weights is None else w * _xlogx(ratio)
+    group_theil = np.bincount(index, weights=terms) / pop
     # s_g ln(μ_g/μ) = (W_g/W) (μ_g/μ) ln(μ_g/μ), which is 0 for a zero-income group.
     between = _dot(pop, _xlogx(mean / grand_mean)) / w.sum()
     return TheilSplit(

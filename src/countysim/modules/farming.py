@@ -53,6 +53,7 @@ class _Production:
     """One sub-step's farm labour, land and output."""
 
     weight: np.ndarray  # farm labour weight of every person
+    farmers: np.ndarray  # rows of the persons who farm (weight > 0)
     unit: np.ndarray  # farming unit of every person
     unit_place: np.ndarray  # village of every unit
     land: np.ndarray  # land each unit farms itself, mu (one real household's, or a village's)
@@ -114,19 +115,23 @@ class Farming(Module):
     # ------------------------------------------------------------ production
     def household_labour(self, model) -> np.ndarray:
         """Farm labour of each household: its farmers, the elderly at their lower weight."""
-        weight, _ = self._labour(model)
-        return np.bincount(model.persons.hh, weights=weight, minlength=len(model.households))
+        weight, _, farmers = self._labour(model)
+        hh = model.persons.hh[farmers]
+        return np.bincount(hh, weights=weight[farmers], minlength=len(model.households))
 
-    def _labour(self, model) -> tuple[np.ndarray, np.ndarray]:
-        """Farm labour weight of every person and the farming unit index of every person.
+    def _labour(self, model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Farm labour weight of every person, the farming unit index of every person, and
+        the rows of the farmers (sums over units need only them: the others weigh 0).
 
         A row-household stands for `scale` identical real households, so a household unit
         counts rows; a village unit counts persons (rows times scale)."""
         p, f = model.persons, model.scenario.farming
-        elderly = p.age >= model.scenario.demography.retirement_age
-        weight = np.where(p.status == FARMER, np.where(elderly, f.elderly_labour_weight, 1.0), 0.0)
+        farmers = np.flatnonzero(p.status == FARMER)
+        elderly = p.age[farmers] >= model.scenario.demography.retirement_age
+        weight = np.zeros(len(p))
+        weight[farmers] = np.where(elderly, f.elderly_labour_weight, 1.0)
         unit = p.hh if f.unit == "household" else model.households.home[p.hh]
-        return weight, unit
+        return weight, unit, farmers
 
     def _household_units(self, model) -> bool:
         return model.scenario.farming.unit == "household"
@@ -144,9 +149,11 @@ class Farming(Module):
 
     def _production(self, model) -> _Production:
         """Labour, hired shares and output of every unit and the operators of every place."""
-        weight, unit = self._labour(model)
+        weight, unit, farmers = self._labour(model)
         land, unit_place = self._unit_land(model)
-        labour = self._unit_scale(model) * np.bincount(unit, weights=weight, minlength=len(land))
+        labour = self._unit_scale(model) * np.bincount(
+            unit[farmers], weights=weight[farmers], minlength=len(land)
+        )
         n = model.world.n
         if self._household_units(model):
             # Farm labour of each village in persons; operators hire a share of it.
@@ -179,7 +186,16 @@ class Farming(Module):
         total = quantity.sum() * model.scenario.simulation.scale / self._unit_scale(model)
         price = self._price(model, total + operator_quantity.sum())
         return _Production(
-            weight, unit, unit_place, land, labour, hired, quantity, operator_quantity, price
+            weight,
+            farmers,
+            unit,
+            unit_place,
+            land,
+            labour,
+            hired,
+            quantity,
+            operator_quantity,
+            price,
         )
 
     def _price(self, model, total_quantity: float) -> float:
@@ -207,7 +223,12 @@ class Farming(Module):
         )
         wage = self.rural_wage(model)[prod.unit_place]
         per_labour = self._pay_share(model) * prod.price * average + prod.hired * wage
-        p.farm_income += per_labour[prod.unit] * prod.weight / model.scenario.simulation.substeps
+        farmers = prod.farmers
+        p.farm_income[farmers] += (
+            per_labour[prod.unit[farmers]]
+            * prod.weight[farmers]
+            / model.scenario.simulation.substeps
+        )
 
         own_farmed = prod.labour * (1 - prod.hired) > 0
         if self._household_units(model):
