@@ -127,23 +127,30 @@ class LocationChoice(Module):
         hukou_here = p.hukou_place[rows][:, None] == res
         access = np.where(hukou_here, 1.0, st.non_hukou_access[res])
         kids = self.school_children(model)[rows][:, None]
-        u = -c.cost_of_living_weight * np.log(st.cost_of_living[res])
+        # Terms of a place (or a pair of places) are computed per place and then looked up,
+        # rather than once per person and option: the same numbers, far fewer logarithms.
+        u = (-c.cost_of_living_weight * np.log(st.cost_of_living))[res]
         u += (
-            c.service_weight * st.service_quality[res] * access * (1 + c.school_child_weight * kids)
+            (c.service_weight * st.service_quality)[res]
+            * access
+            * (1 + c.school_child_weight * kids)
         )
         moving = res != current
-        u -= moving * (
-            c.moving_cost + c.moving_cost_per_log_km * np.log1p(world.dist_km[current, res])
-        )
-        barrier = np.where(
-            world.level[res] == CITY, st.hukou_barrier[res], c.non_hukou_barrier_county
-        )
-        u -= (self.urban[res] & ~hukou_here) * barrier
+        u -= moving * self._moving_cost(model)[current, res]
+        barrier = np.where(world.level == CITY, st.hukou_barrier, c.non_hukou_barrier_county)
+        u -= (self.urban[res] & ~hukou_here) * barrier[res]
         age = p.age[rows][:, None]
         attach = c.home_attachment + c.home_attachment_per_decade * np.maximum(age - 16, 0) / 10
         u += (res == home) * attach
         u += c.network_weight * np.log1p(self._network(model)[home, res]) * (res != home)
         return u
+
+    def _moving_cost(self, model) -> np.ndarray:
+        """P x P: utility cost of moving from one place to another (fixed plus per log km)."""
+        if getattr(self, "_moving", None) is None:
+            c = model.scenario.choice
+            self._moving = c.moving_cost + c.moving_cost_per_log_km * np.log1p(model.world.dist_km)
+        return self._moving
 
     def school_children(self, model) -> np.ndarray:
         """Number of children aged 6-15 of each person (as their mother)."""
