@@ -200,3 +200,27 @@ def test_provenance_names_the_census_table():
     files = data_files(sc.model_dump(mode="json"))["data_files"]
     assert files == {"countysim/data/county_census_2010.csv": table_sha256()}
     assert data_files(load_scenario(BASELINE).model_dump(mode="json")) == {}
+
+
+# Units at the edges of the table: a registered population below the residents holding the
+# county's hukou (宁河县), a blank same-county count (贡觉县), schooling below what the
+# education levels can reach (a Tibetan county), one township's worth of people (治多县),
+# a prefecture city without counties (东莞市), a forestry district (神农架林区).
+EDGE_UNITS = ["120221", "542123", "542424", "632724", "441900", "429021"]
+
+
+@pytest.mark.parametrize("code", EDGE_UNITS)
+def test_edge_units_build_with_their_residents_and_hukou_origins(code):
+    row = unit(code)
+    scale = max(5, int(row["residents"]) // 20_000)  # about 20,000 rows
+    sc = load_scenario(CENSUS, [f"county.census.code={code}", f"simulation.scale={scale}"])
+    rng = np.random.default_rng(3)
+    world = build_world(sc, rng)
+    p, households = initial_population(sc, world, rng)
+    county = world.level[p.residence] != CITY
+    assert abs(scale * county.sum() - row["residents"]) <= scale
+    measured = census_comparable(SimpleNamespace(persons=p, world=world, households=households))
+    same = row["in_migrants_same_county_share"]
+    same = 0.0 if np.isnan(same) else same
+    assert measured["hukou_elsewhere_same_county_share"] == pytest.approx(same, abs=5e-3)
+    assert measured["household_size"] == pytest.approx(row["household_size"], abs=0.1)

@@ -5,8 +5,9 @@ places and persons. The rules below turn the one into the other. Each names its 
 is marked as an assumption; ``docs/census.md`` explains them at more length.
 
 Places
-- Townships: one per ``registered_per_township`` registered persons, villages: one per
-  ``registered_per_village`` rural-hukou persons (at least one per township), spread over
+- Townships: one per ``registered_per_township`` registered persons (at least three,
+  assumption), villages: one per ``registered_per_village`` rural-hukou persons (at least
+  one per township), spread over
   the townships as evenly as whole numbers allow. Assumption: the census has no township or
   village counts, and no area; the defaults are the typical county of seeds/README.md (15
   townships and about 250 villages for 450,000 registered people).
@@ -31,7 +32,9 @@ Persons (each row stands for ``simulation.scale`` persons)
 - Residents whose hukou is in another township of the county (census in-migrants from the
   same county; blank for some Tibetan units, read as none) live likewise in the towns
   first, and hold the hukou of a place of another township. The census counts moves from
-  a village to the county town among them (COUNTY_CENSUS.md).
+  a village to the county town among them. Where one township holds nearly all the
+  county's hukou (small counties), a mover's hukou place may instead be any place of
+  another township, so the places' registered counts shift slightly, their sum does not.
 - Registered persons living outside the county: registered population minus residents with
   a hukou of the county; they live in the outside cities, across the province or beyond it
   in the shares of the 2013 migrant-worker survey (intra-province 88.71, cross-province
@@ -76,6 +79,8 @@ from countysim.config.schema import LEVELS, Scenario
 VILLAGE, TOWNSHIP, COUNTY_TOWN = (LEVELS.index(n) for n in ("village", "township", "county_town"))
 #: Intra- and cross-province out-migrant workers of 2013, million (seeds/data).
 INTRA_PROVINCE, CROSS_PROVINCE = 88.71, 77.39
+#: Fewest townships of a county (assumption: even the smallest counties have several).
+MIN_TOWNSHIPS = 3
 #: Where farmers are drawn from, in turn (see the module docstring).
 FARM_ORDER = (VILLAGE, TOWNSHIP, COUNTY_TOWN)
 #: Ages of registered persons living outside the county (assumption, see above).
@@ -118,7 +123,7 @@ def _counts(row) -> dict[str, float]:
 def _places(census, counts: dict, row, rng: np.random.Generator) -> dict:
     urban_hukou = counts["registered"] * float(row["nonfarm_hukou_share"])
     rural_hukou = counts["registered"] - urban_hukou
-    n_t = max(1, round(counts["registered"] / census.registered_per_township))
+    n_t = max(MIN_TOWNSHIPS, round(counts["registered"] / census.registered_per_township))
     n_v = max(n_t, round(rural_hukou / census.registered_per_village))
     villages_per = np.full(n_t, n_v // n_t)
     villages_per[rng.permutation(n_t)[: n_v % n_t]] += 1
@@ -312,6 +317,12 @@ def _movers_elsewhere(mover_res, mover_hukou, away_hukou, level, parent, rng, ro
         swap = area[pool[partner]] != area[mover_res[clash]]
         clash, partner = clash[swap], partner[swap]
         mover_hukou[clash], pool[partner] = pool[partner], mover_hukou[clash].copy()
+    # Left over where one township holds nearly all hukou: a place of another township.
+    for _ in range(rounds):
+        clash = np.flatnonzero(area[mover_hukou] == area[mover_res])
+        if not len(clash):
+            break
+        mover_hukou[clash] = rng.integers(0, len(level), size=len(clash))
     return mover_hukou, away_hukou
 
 
