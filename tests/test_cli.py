@@ -83,7 +83,8 @@ def small_run(tmp_path_factory) -> tuple[Path, str]:
 
 def test_run_writes_tables_manifest_scenario_and_figures(small_run):
     out, stdout = small_run
-    assert stdout.startswith("small: 2018 resident urbanization ")
+    assert stdout.startswith("small: 2012-2018, scale 1, seed ")  # the run's brief summary
+    assert "resident urbanization" in stdout and "nominal yuan" in stdout
     assert f"results in {out}" in stdout
     for name in TABLES:
         assert (out / f"{name}.csv").is_file(), name
@@ -161,7 +162,7 @@ def test_set_override_is_applied(tmp_path, capsys):
     args = ("run", SMALL, "--set", "simulation.scale=2", "--out", out, "--quiet", "--no-figures")
     status, stdout, stderr = cli(capsys, *args)
     assert status == 0, stderr
-    assert "small: 2018" in stdout
+    assert "small: 2012-2018, scale 2" in stdout
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["scenario"]["simulation"]["scale"] == 2
     assert not (out / "figures").exists()
@@ -394,7 +395,7 @@ def test_python_m_countysim_run(tmp_path):
         cwd=ROOT,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert "small: 2018 resident urbanization" in done.stdout
+    assert "small: 2012-2018, scale 1" in done.stdout
     assert {p.name for p in (tmp_path / "res").iterdir()} == {
         *(f"{name}.csv" for name in TABLES),
         "manifest.json",

@@ -3,7 +3,7 @@
 >>> import countysim
 >>> res = countysim.run("scenarios/baseline.yaml")
 >>> res.county[["year", "urbanization_resident", "income_ratio"]]
->>> res.plot()
+>>> print(res.brief())  # scenario, years and headline figures
 """
 
 from importlib.metadata import PackageNotFoundError, version
