@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from countysim.census import AGE_BANDS, unit
+from countysim.census import AGE_BANDS, COMPARABLE_2010, census_2010, unit
 from countysim.census_measures import CENSUS_COLUMNS, census_comparable
 from countysim.cli import main
 from countysim.config import ScenarioError, load_scenario
@@ -179,6 +179,8 @@ def test_county_table_has_census_columns_for_census_and_generated_counties(small
     for column in CENSUS_COLUMNS:
         assert county[column].notna().all(), column
         assert column in small_run.county.columns
+    assert set(COMPARABLE_2010) <= set(county.columns)
+    assert set(COMPARABLE_2010.values()) <= set(census_2010().columns)
     first = county.iloc[0]
     assert 0.05 < first["share_65_plus"] < 0.12
     assert 2.5 < first["household_size"] < 4.5

@@ -38,6 +38,20 @@ AGE_BANDS = (
 #: after 15-16 (three-year and four-year programmes).
 YEARS_BY_EDUCATION = (7.0, 12.0, 15.5)
 
+#: County-table columns and the 2010 census columns they compare with (docs/census.md). In
+#: the 2020 table the hukou columns are named ``hukou_elsewhere_*`` instead.
+COMPARABLE_2010 = {
+    "residents_county": "residents",
+    "urbanization_resident": "urban_share",
+    "share_65_plus": "share_age_65_plus",
+    "household_size": "household_size",
+    "hukou_elsewhere_same_county_share": "in_migrants_same_county_share",
+    "hukou_elsewhere_other_county_share": "in_migrants_other_county_same_province_share",
+    "hukou_elsewhere_other_province_share": "in_migrants_other_province_share",
+    "farm_employment_share": "farm_employment_share",
+    "mean_years_schooling": "mean_years_schooling",
+}
+
 _INTEGER_COLUMNS = (
     "residents",
     "registered",
