@@ -12,7 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from countysim.experiments import panel_command
+from countysim.experiments import calibration_cli, panel_command
 from countysim.experiments.execution import EXECUTOR_KINDS, parse_shard
 
 EXIT_OK, EXIT_FAILED_RUNS, EXIT_BAD_INPUT = 0, 1, 2
@@ -82,6 +82,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     export.add_argument("--to", type=Path, help="directory for the CSV files (default: DIR/csv)")
 
     panel_command.add_parser(commands)
+    calibration_cli.add_parser(commands)
 
 
 def sweep(args: argparse.Namespace) -> int:
@@ -171,6 +172,7 @@ COMMANDS = {
     "analyze": analyze,
     "export": export,
     "panel": panel_command.panel,
+    "calibrate": calibration_cli.calibrate,
 }
 
 
