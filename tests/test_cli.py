@@ -242,13 +242,13 @@ def test_missing_places_file(tmp_path, capsys):
     [
         pytest.param(
             "1,Town,county_town,,0,0,0,0,0\n2,Seat,township,1,east,0,0,0,0\n",
-            ":3: column 'x_km' = 'east' is not a float",
+            ":3:5: column 'x_km': 'east' is not a number",
             id="non-numeric-x_km",
         ),
         pytest.param(
             "1,Town,county_town,,0,0,0,0,0\n2,Seat,township,1,5,0,0,0,0\n"
             "3,Village,village,1,6,0,100,100,50\n",
-            ":4: parent 1 of 'Village' must be the id of a township",
+            ":4:4: column 'parent': 1 of 'Village' must be the id of a township",
             id="village-parent-not-township",
         ),
     ],

@@ -7,11 +7,16 @@ import sys
 from pathlib import Path
 
 from countysim import __version__
+from countysim.atomic import OutputExistsError, check_output, safe_folder_name
 from countysim import counties_cli
 from countysim.config import ScenarioError
 from countysim.experiments import commands as experiment_commands
 
 EXIT_BAD_INPUT = 2
+OVERWRITE_HELP = (
+    "replace an existing result directory written by countysim (other files and folders "
+    "are never replaced)"
+)
 
 
 #: Figure file formats (those of `countysim.figures.FIGURE_FORMATS`; not imported here, so
@@ -56,6 +61,7 @@ def _parser() -> argparse.ArgumentParser:
         help="override a scenario value by dotted key, e.g. --set simulation.scale=10",
     )
     run.add_argument("--out", type=Path, help="result directory (default: results/<scenario name>)")
+    run.add_argument("--overwrite", action="store_true", help=OVERWRITE_HELP)
     run.add_argument("--no-figures", action="store_true", help="write tables only")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.add_argument(
@@ -121,6 +127,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     compare.add_argument("--workers", type=int, default=1, help="parallel runs")
     compare.add_argument("--out", type=Path, help="result directory (default: results/compare)")
+    compare.add_argument("--overwrite", action="store_true", help=OVERWRITE_HELP)
     compare.add_argument("--no-report", action="store_true", help="do not write report.html")
     _figure_options(compare)
 
@@ -169,6 +176,9 @@ def main(argv: list[str] | None = None) -> int:
     except ScenarioError as exc:
         print(exc, file=sys.stderr)
         return EXIT_BAD_INPUT
+    except OutputExistsError as exc:
+        print(f"countysim {args.command}: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
 
 
 def _run(args) -> int:
@@ -177,9 +187,10 @@ def _run(args) -> int:
     from countysim.runner import prepare, simulate
 
     scenario = prepare(args.scenario, args.overrides)
+    out = args.out if args.out is not None else Path("results") / safe_folder_name(scenario.name)
+    check_output(out, overwrite=args.overwrite)  # before the run, not after it
     model, save_on_year = _model_with_state(args, scenario)
     results = simulate(scenario, progress=not args.quiet, model=model, on_year=save_on_year)
-    out = args.out if args.out is not None else Path("results") / scenario.name
     from countysim.analysis import Analysis
     from countysim.reports import save_run
 
@@ -190,6 +201,7 @@ def _run(args) -> int:
         report=not args.no_report,
         formats=args.format,
         dpi=args.dpi,
+        overwrite=args.overwrite,
     )
     for warning in Analysis(results).scale_warnings():
         print(f"countysim run: warning: {warning}", file=sys.stderr)
@@ -242,17 +254,21 @@ def _compare(args) -> int:
     if len(args.scenarios) < 2 or args.replicates < 1:
         print("compare needs at least two scenarios and one replicate", file=sys.stderr)
         return EXIT_BAD_INPUT
+    out = args.out or Path("results") / "compare"
+    check_output(out, overwrite=args.overwrite)  # before the runs, not after them
     result = compare(
         args.scenarios,
         replicates=args.replicates,
         overrides=args.overrides,
         workers=args.workers,
+        years=args.years,
         progress=True,
     )
     out = result.save(
-        args.out or Path("results") / "compare",
+        out,
         years=args.years,
         report=not args.no_report,
+        overwrite=args.overwrite,
         formats=args.format,
         dpi=args.dpi,
     )

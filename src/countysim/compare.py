@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,13 +24,14 @@ import pandas as pd
 from matplotlib.figure import Figure
 from tqdm.auto import tqdm
 
-from countysim.atomic import atomic_directory
-from countysim.config import dump_yaml, resolved_dict
+from countysim.atomic import atomic_directory, safe_folder_name
+from countysim.config import Problem, ScenarioError, dump_yaml, resolved_dict
 from countysim.config.schema import Scenario
+from countysim.experiments.main_guard import serial_unless_guarded
 from countysim.experiments.seeds import replicate_seed
 from countysim.figures.comparison import plot_comparison
 from countysim.figures.style import check_formats, write_figures
-from countysim.provenance import manifest
+from countysim.provenance import environment, manifest
 from countysim.runner import prepare, simulate
 
 #: (county-table column, panel title, y-axis label, scale); columns a run lacks are skipped.
@@ -77,6 +78,7 @@ class Comparison:
         """Each scenario minus the first, replicate by replicate, at the chosen years:
         mean, 5% and 95% over replicates, one row per scenario, year and indicator."""
         years = list(years) if years else _default_years(self.table)
+        check_years(self.scenarios, years)
         cols = [c for c, *_ in INDICATORS if c in self.table]
         t = self.table[self.table.year.isin(years)].set_index(["scenario", "replicate", "year"])
         reference = t.loc[self.names[0], cols]
@@ -118,21 +120,27 @@ class Comparison:
         years: Sequence[int] | None = None,
         report: bool = True,
         *,
+        overwrite: bool = False,
         formats: str | Sequence[str] = ("png",),
         dpi: int = 150,
     ) -> Path:
         """Write the tables, the figure, the resolved scenarios, a manifest and (unless
-        `report` is false) report.html, atomically. The figure is written in each of
-        `formats` (png, svg, pdf), raster formats at `dpi`."""
+        `report` is false) report.html, atomically. An existing `out_dir` is replaced only if
+        it holds earlier countysim results and `overwrite` is true (else
+        `countysim.atomic.OutputExistsError`). The figure is written in each of `formats`
+        (png, svg, pdf), raster formats at `dpi`."""
         formats = check_formats(formats)
-        with atomic_directory(out_dir) as tmp:
+        if years:
+            check_years(self.scenarios, years)
+        with atomic_directory(out_dir, overwrite=overwrite) as tmp:
             self.table.to_csv(tmp / "comparison.csv", index=False)
             self.summary().to_csv(tmp / "summary.csv", index=False)
             self.differences(years).to_csv(tmp / "differences.csv", index=False)
             write_figures({"comparison": self.plot()}, tmp, formats, dpi=dpi)
             for sc in self.scenarios:
-                dump_yaml(resolved_dict(sc), tmp / f"scenario_{sc.name}.yaml")
+                dump_yaml(resolved_dict(sc), tmp / f"scenario_{safe_folder_name(sc.name)}.yaml")
             info = {
+                "countysim_version": environment()["countysim_version"],
                 "reference": self.names[0],
                 "replicate_seeds": self.seeds,
                 "run_seconds": round(self.seconds, 3),
@@ -145,6 +153,36 @@ class Comparison:
                 html = render_comparison(self, years, indicators=INDICATORS)
                 (tmp / "report.html").write_text(html, encoding="utf-8")
         return Path(out_dir)
+
+
+def check_years(scenarios: Sequence[Scenario], years: Iterable[int]) -> None:
+    """Raise ``ScenarioError`` for years of the differences table that some scenario does not
+    simulate (they would have no rows to compare)."""
+    first = max(sc.years.start for sc in scenarios)
+    last = min(sc.years.end for sc in scenarios)
+    outside = [year for year in years if not first <= year <= last]
+    if outside:
+        message = f"outside the years every scenario simulates; allowed: {first} to {last}"
+        raise ScenarioError([Problem(None, None, "--years", outside, message)], "comparison")
+
+
+def _check_names(scenarios: Sequence[str | os.PathLike | Scenario], names: list[str]) -> None:
+    """Refuse scenarios that share a name: tables, figures and files are keyed by it."""
+    problems = []
+    for index, name in enumerate(names):
+        first = names.index(name)
+        if first != index:
+            source = scenarios[index]
+            where = None if isinstance(source, Scenario) else os.fspath(source)
+            other = scenarios[first]
+            other = other.name if isinstance(other, Scenario) else os.fspath(other)
+            message = (
+                f"scenario name {name!r} is also the name of {other}; scenarios compared "
+                "must have different names (change `name:` in one of them)"
+            )
+            problems.append(Problem(where, None, "name", name, message))
+    if problems:
+        raise ScenarioError(problems, "comparison")
 
 
 def comparison_seeds(seed: int, replicates: int) -> list[int]:
@@ -179,18 +217,28 @@ def compare(
     scenarios: Iterable[str | os.PathLike | Scenario],
     *,
     replicates: int = 1,
-    overrides: Sequence[str] = (),
+    overrides: Sequence[str] | Mapping[str, object] = (),
     workers: int = 1,
+    years: Sequence[int] | None = None,
     progress: bool = False,
 ) -> Comparison:
     """Run every scenario with the same replicate seeds (derived from the first scenario's
-    seed) and collect their county tables. `overrides` apply to every scenario file."""
+    seed) and collect their county tables. `overrides` apply to every scenario file;
+    `years`, if given, are checked against the simulated years before anything runs.
+
+    Called from the top level of a script without an ``if __name__ == "__main__":`` guard,
+    it runs in this process whatever `workers` says (worker processes would re-run the
+    script)."""
+    scenarios = list(scenarios)
     prepared = [prepare(s, overrides) if not isinstance(s, Scenario) else s for s in scenarios]
     if len(prepared) < 2:
         raise ValueError("compare needs at least two scenarios")
-    names = [sc.name for sc in prepared]
-    if len(set(names)) != len(names):
-        raise ValueError(f"scenario names must differ to be compared: {names}")
+    if replicates < 1:
+        raise ValueError(f"compare needs at least one replicate, got {replicates}")
+    _check_names(scenarios, [sc.name for sc in prepared])
+    if years:
+        check_years(prepared, years)
+    workers = serial_unless_guarded(workers, "compare") or 1
     started, t0 = pd.Timestamp.now("UTC"), time.perf_counter()
     seeds = comparison_seeds(prepared[0].seed, replicates)
     jobs = [(sc, r, seed) for r, seed in enumerate(seeds) for sc in prepared]

@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 import mesa
@@ -26,6 +27,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from countysim.agents import Place, PlaceState
+from countysim.config import load_scenario
 from countysim.config.schema import Scenario
 from countysim.modules.capital import Capital
 from countysim.modules.choice import LocationChoice
@@ -52,7 +54,13 @@ class CountyModel(mesa.Model):
     #: nothing from more, and parallel runs of a sweep each need a core of their own.
     threads: int | None = 1
 
-    def __init__(self, scenario: Scenario) -> None:
+    def __init__(self, scenario: Scenario | str | os.PathLike) -> None:
+        if isinstance(scenario, str | os.PathLike):  # a scenario file, read and checked
+            scenario = load_scenario(scenario)
+        elif not isinstance(scenario, Scenario):
+            raise TypeError(
+                f"CountyModel takes a Scenario or a scenario file path, not {type(scenario)}"
+            )
         super().__init__(rng=scenario.seed)
         self.scenario = scenario
         self.world = build_world(scenario, self.rng)

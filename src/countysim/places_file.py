@@ -128,9 +128,7 @@ class _Rows:
             rows = self._parse()
         except csv.Error as exc:
             raise PlacesFileError([f"{self.path}: not a readable CSV file: {exc}"]) from None
-        if self.problems:
-            raise PlacesFileError(self.problems)
-        table = self._check(rows)
+        table = self._check(rows)  # rows already reported are left out
         if self.problems:
             raise PlacesFileError(self.problems)
         return table

@@ -7,7 +7,6 @@ cities come from the scenario and are appended after the county's own places.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +14,11 @@ import numpy as np
 
 from countysim.census_county import census_county
 from countysim.config.schema import LEVELS, Scenario
+from countysim.places_file import (  # noqa: F401 (the reader's names are also this module's)
+    PLACES_COLUMNS,
+    PlacesFileError,
+    read_places,
+)
 
 VILLAGE, TOWNSHIP, COUNTY_TOWN, CITY = range(4)
 LEVEL_CODE = {name: code for code, name in enumerate(LEVELS)}
@@ -22,25 +26,6 @@ LEVEL_CODE = {name: code for code, name in enumerate(LEVELS)}
 # Region of a place relative to the county, used for "near" and "far" migration.
 IN_COUNTY, PREFECTURE, PROVINCE, OUTSIDE_PROVINCE = range(4)
 REGION_CODE = {"prefecture": PREFECTURE, "province": PROVINCE, "outside_province": OUTSIDE_PROVINCE}
-
-PLACES_COLUMNS = (
-    "id",
-    "name",
-    "level",
-    "parent",
-    "x_km",
-    "y_km",
-    "population",
-    "registered_population",
-    "arable_mu",
-)
-
-
-NON_NEGATIVE = ("id", "population", "registered_population", "arable_mu")
-
-
-class PlacesFileError(ValueError):
-    """A places CSV that cannot describe a county; the message names file, line and column."""
 
 
 @dataclass
@@ -175,73 +160,6 @@ def _round_preserving_total(x: np.ndarray) -> np.ndarray:
     if short > 0:
         floor[np.argsort(floor - x)[:short]] += 1
     return floor
-
-
-def read_places(path: Path) -> dict[str, np.ndarray]:
-    """Read a places CSV (columns PLACES_COLUMNS) and check it describes one county tree."""
-    with path.open(newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        missing = [c for c in PLACES_COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise PlacesFileError(f"{path}:1: missing column(s) {', '.join(missing)}")
-        rows = list(reader)
-    if not rows:
-        raise PlacesFileError(f"{path}: no places")
-
-    def number(row_no: int, row: dict, col: str, kind=float):
-        try:
-            value = kind(row[col])
-        except (TypeError, ValueError):
-            raise PlacesFileError(
-                f"{path}:{row_no}: column {col!r} = {row[col]!r} is not a {kind.__name__}"
-            ) from None
-        if (kind is float and not np.isfinite(value)) or (value < 0 and col in NON_NEGATIVE):
-            raise PlacesFileError(f"{path}:{row_no}: column {col!r} = {value!r} must be >= 0")
-        return value
-
-    ids, names, levels, parents = [], [], [], []
-    cols = {c: [] for c in ("x_km", "y_km", "population", "registered_population", "arable_mu")}
-    for row_no, row in enumerate(rows, start=2):
-        ids.append(number(row_no, row, "id", int))
-        names.append(row["name"])
-        level = row["level"].strip()
-        if level not in ("village", "township", "county_town"):
-            raise PlacesFileError(
-                f"{path}:{row_no}: level {level!r} is not one of village, township, county_town"
-            )
-        levels.append(LEVEL_CODE[level])
-        # The county town has no parent in the county; its parent cell may be empty.
-        parents.append(-1 if level == "county_town" else number(row_no, row, "parent", int))
-        for c in cols:
-            cols[c].append(number(row_no, row, c))
-    ids_a = np.array(ids, dtype=np.int64)
-    if len(set(ids)) != len(ids):
-        raise PlacesFileError(f"{path}: place ids are not unique")
-    level_a = np.array(levels, dtype=np.int8)
-    if (level_a == COUNTY_TOWN).sum() != 1:
-        raise PlacesFileError(f"{path}: there must be exactly one county_town")
-    index_of = {pid: i for i, pid in enumerate(ids)}
-    parent_a = np.full(len(ids), -1, dtype=np.int32)
-    for i, (pid, lev) in enumerate(zip(parents, levels, strict=True)):
-        if lev == COUNTY_TOWN:
-            continue
-        want = COUNTY_TOWN if lev == TOWNSHIP else TOWNSHIP
-        if pid not in index_of or level_a[index_of[pid]] != want:
-            raise PlacesFileError(
-                f"{path}:{i + 2}: parent {pid} of {names[i]!r} must be the id of a {LEVELS[want]}"
-            )
-        parent_a[i] = index_of[pid]
-    return {
-        "ids": ids_a,
-        "names": names,
-        "level": level_a,
-        "parent": parent_a,
-        "x_km": np.array(cols["x_km"]),
-        "y_km": np.array(cols["y_km"]),
-        "registered": np.array(cols["registered_population"]).round().astype(np.int64),
-        "population": np.array(cols["population"]).round().astype(np.int64),
-        "arable_mu": np.array(cols["arable_mu"]),
-    }
 
 
 def _with_cities(county: dict, scenario: Scenario) -> World:

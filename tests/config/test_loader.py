@@ -454,3 +454,89 @@ def test_resolved_dict_round_trips_through_yaml(tmp_path):
     assert "{" not in text  # block style
     data, lines = read_yaml(out)
     assert validate(data, lines, Toy) == scenario
+
+
+# --------------------------------------------------------------------------------------------
+# Limits, tags and overrides given as data
+
+
+def test_reading_stops_at_the_nesting_limit(tmp_path):
+    from countysim.config.yaml_reader import MAX_DEPTH
+
+    depth = MAX_DEPTH + 1
+    path = write(tmp_path, "deep.yaml", "name: x\nsim: " + "[" * depth + "]" * depth)
+    [problem] = problems_of(path)
+    assert problem.line == 2
+    assert problem.message.startswith(f"nested more than {MAX_DEPTH} levels deep")
+
+
+def test_aliases_within_the_limits_still_work(tmp_path):
+    path = write(
+        tmp_path,
+        "alias.yaml",
+        """
+        name: &n toy
+        sim: &s {activity_rate: 0.5}
+        cities: [{name: *n, wage_yuan: 1}]
+        """,
+    )
+    toy = load(path)
+    assert toy.cities[0].name == "toy" and toy.sim.activity_rate == 0.5
+
+
+def test_expanded_aliases_are_counted(tmp_path):
+    rows = ["a0: &a0 [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]"]
+    rows += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 6)]
+    path = write(tmp_path, "bomb.yaml", "\n".join(rows) + "\n")
+    [problem] = problems_of(path)
+    assert "values once aliases are expanded" in problem.message
+
+
+def test_unknown_tags_are_problems_with_lines(tmp_path):
+    path = write(
+        tmp_path,
+        "tags.yaml",
+        """
+        name: toy
+        sim: !!python/object:collections.OrderedDict {activity_rate: 0.5}
+        """,
+    )
+    [problem] = problems_of(path)
+    assert problem.line == 2
+    assert problem.message.startswith("unknown tag !!python/object:collections.OrderedDict")
+
+
+def test_core_tags_give_plain_values_or_problems(tmp_path):
+    path = write(tmp_path, "core.yaml", 'name: !!str 12\nsim: {activity_rate: !!float "0.25"}\n')
+    toy = load(path)
+    assert toy.name == "12" and toy.sim.activity_rate == 0.25
+    path = write(tmp_path, "wrong.yaml", "name: toy\nsim: {activity_rate: !!int abc}\n")
+    [problem] = problems_of(path)
+    assert (problem.line, problem.message) == (2, "'abc' is not a value of tag !!int")
+
+
+def test_a_byte_order_mark_is_accepted_and_other_encodings_named(tmp_path):
+    path = tmp_path / "bom.yaml"
+    path.write_bytes("name: 城关\nsim: {activity_rate: 0.5}\n".encode("utf-8-sig"))
+    assert load(path).name == "城关"
+    path.write_bytes("name: 城关\n".encode("gbk"))
+    [problem] = problems_of(path)
+    assert "not UTF-8 text" in problem.message
+
+
+def test_overrides_as_a_mapping(tmp_path):
+    path = write(tmp_path, "toy.yaml", "name: toy\nsim: {activity_rate: 0.5}\n")
+    toy = load_scenario(path, {"sim.substeps": 8, "shares": (0.1, 0.2)}, schema_cls=Toy)
+    assert toy.sim.substeps == 8 and toy.shares == [0.1, 0.2]
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path, {"sim.substeps": 0.5}, schema_cls=Toy)
+    [problem] = info.value.problems
+    assert (problem.file, problem.key) == ("<--set>", "sim.substeps")
+
+
+def test_overrides_as_one_string_are_one_problem(tmp_path):
+    path = write(tmp_path, "toy.yaml", "name: toy\nsim: {activity_rate: 0.5}\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path, "sim.substeps=8", schema_cls=Toy)
+    [problem] = info.value.problems
+    assert "not one string" in problem.message and "['sim.substeps=8']" in problem.message

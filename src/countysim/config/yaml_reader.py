@@ -24,11 +24,13 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.comments import TaggedScalar
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import (
     AliasEvent,
     MappingEndEvent,
     MappingStartEvent,
+    ScalarEvent,
     SequenceEndEvent,
     SequenceStartEvent,
 )
@@ -81,6 +83,8 @@ def check_structure(text: str) -> tuple[int | None, str] | None:
                 f"unknown tag {_shown_tag(str(tag))}; only plain values, mappings and lists "
                 "are allowed (remove the tag)"
             )
+        if tag is not None and isinstance(event, ScalarEvent) and not _fits_tag(str(tag), event):
+            return line, f"{event.value!r} is not a value of tag {_shown_tag(str(tag))}"
         if isinstance(event, MappingStartEvent | SequenceStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
@@ -92,6 +96,25 @@ def check_structure(text: str) -> tuple[int | None, str] | None:
             if aliases > MAX_ALIASES:
                 return line, f"more than {MAX_ALIASES} aliases (*name; the limit for input files)"
     return None
+
+
+def _fits_tag(tag: str, event: ScalarEvent) -> bool:
+    """Whether a scalar's text is a value of its explicit core tag (the parser would fail
+    without a line otherwise)."""
+    text = event.value.strip().replace("_", "")
+    kind = tag.rsplit(":", 1)[-1]
+    try:
+        if kind == "int":
+            int(text, 0)
+        elif kind == "float":
+            float(text.lower().replace(".inf", "inf").replace(".nan", "nan"))
+        elif kind == "bool":
+            return text.lower() in ("true", "false")
+        elif kind == "null":
+            return text.lower() in ("", "~", "null")
+    except ValueError:
+        return False
+    return True
 
 
 def parse_text(text: str) -> Any:
@@ -115,6 +138,8 @@ def _line(node: Any, getter: str, index: Any) -> int | None:
 
     Keys brought in by a YAML merge key (``<<: *anchor``) have no position of their own.
     """
+    if not hasattr(node, "lc"):
+        return None  # plain Python data (an override given as a dict) has no lines
     try:
         return getattr(node.lc, getter)(index)[0] + 1
     except (KeyError, IndexError, TypeError):
@@ -171,6 +196,8 @@ def to_plain(
             linemap[path] = (file, _line(node, "item", index))
             result.append(to_plain(value, path, file, linemap, problems, budget))
         return result
+    if isinstance(node, TaggedScalar):  # an explicit core tag (others are refused earlier)
+        return _tagged(node, key, file, linemap, problems)
     if isinstance(node, ScalarBoolean | bool):  # ScalarBoolean (an anchored bool) is an int
         return bool(node)
     if isinstance(node, str):
@@ -187,6 +214,28 @@ def to_plain(
     problems.append(
         Problem(file, line, key, None, f"unsupported YAML value ({type(node).__name__})")
     )
+    return None
+
+
+def _tagged(node: TaggedScalar, key: str, file: str, linemap: LineMap, problems: list[Problem]):
+    """The value of a scalar with an explicit ``!!str``, ``!!int``, ``!!float``, ``!!bool`` or
+    ``!!null`` tag."""
+    tag, text = str(node.tag).rsplit(":", 1)[-1], str(node.value)
+    try:
+        if tag == "int":
+            return int(text.replace("_", ""), 0)
+        if tag == "float":
+            return float(text.replace("_", "").replace(".inf", "inf").replace(".nan", "nan"))
+        if tag == "bool" and text.lower() in ("true", "false"):
+            return text.lower() == "true"
+        if tag == "null" and text.lower() in ("", "~", "null"):
+            return None
+        if tag == "str":
+            return text
+    except ValueError:
+        pass
+    line = linemap.get(key, (file, None))[1]
+    problems.append(Problem(file, line, key, text, f"not a value of tag !!{tag}"))
     return None
 
 

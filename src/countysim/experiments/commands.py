@@ -80,6 +80,9 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     export = commands.add_parser("export", help="write a sweep store's tables as CSV")
     export.add_argument("store", type=Path, metavar="DIR", help="sweep result store")
     export.add_argument("--to", type=Path, help="directory for the CSV files (default: DIR/csv)")
+    export.add_argument(
+        "--overwrite", action="store_true", help="replace runs.csv, series.csv, design.csv there"
+    )
 
     panel_command.add_parser(commands)
     calibration_cli.add_parser(commands)
@@ -158,7 +161,7 @@ def export(args: argparse.Namespace) -> int:
     from countysim.experiments.store import StoreError, SweepStore
 
     try:
-        paths = SweepStore.open(args.store).export_csv(args.to)
+        paths = SweepStore.open(args.store).export_csv(args.to, overwrite=args.overwrite)
     except StoreError as exc:
         return _fail("export", exc)
     print("\n".join(str(path) for path in paths))
@@ -178,12 +181,15 @@ COMMANDS = {
 
 def run_replicates(args: argparse.Namespace) -> int:
     """``countysim run SCENARIO --replicates R``: R runs, summarized with 90% bands."""
+    from countysim.atomic import check_output, safe_folder_name
     from countysim.experiments.replicates import ReplicateError, simulate_replicates
     from countysim.runner import prepare
 
     if args.replicates is None:
         return _fail("run", ValueError("--independent-streams needs --replicates"))
     scenario = prepare(args.scenario, args.overrides)
+    out = args.out if args.out is not None else Path("results") / safe_folder_name(scenario.name)
+    check_output(out, overwrite=args.overwrite)  # before the runs, not after them
     streams = "independent" if args.independent_streams else "common"
     try:
         results = simulate_replicates(
@@ -196,7 +202,6 @@ def run_replicates(args: argparse.Namespace) -> int:
     except ReplicateError as exc:
         print(f"countysim run: {exc}", file=sys.stderr)
         return EXIT_FAILED_RUNS
-    out = args.out if args.out is not None else Path("results") / scenario.name
     from countysim.reports import save_run
 
     save_run(  # the first replicate's report; figures carry the bands
@@ -206,6 +211,7 @@ def run_replicates(args: argparse.Namespace) -> int:
         report=not args.no_report,
         formats=args.format,
         dpi=args.dpi,
+        overwrite=args.overwrite,
     )
     summary = results.summary
     last = summary[summary["year"] == summary["year"].max()].set_index("indicator")

@@ -20,6 +20,11 @@ from countysim.experiments.execution import ExecutorKind
 from countysim.experiments.outputs import OutputSpec
 from countysim.experiments.seeds import Streams
 
+#: The most runs (design points times replicates) one sweep may plan: every run's seed is
+#: kept in the store's manifest and the design is built in memory before the first run, so
+#: a mistyped sample count must be refused up front rather than exhaust the memory.
+MAX_RUNS = 200_000
+
 
 def _count(unit: str, **bounds: Any) -> Any:
     return Field(json_schema_extra={"unit": unit}, **bounds)
@@ -134,4 +139,28 @@ class SweepFile(Strict):
                 raise ValueError(f"a grid over bounds needs design.levels (for {ranged[0]})")
         if self.execution.scheduler is not None and self.execution.executor != "dask":
             raise ValueError("execution.scheduler needs executor: dask")
+        points = self.design_points()
+        if points * self.replicates > MAX_RUNS:
+            raise ValueError(
+                f"the design has {points:,} points x {self.replicates} replicate(s) = "
+                f"{points * self.replicates:,} runs; a sweep may have at most {MAX_RUNS:,} "
+                "(fewer samples, levels or replicates, or split it into several sweeps)"
+            )
         return self
+
+    def design_points(self) -> int:
+        """How many design points the design will have, counted without building it."""
+        design, count = self.design, len(self.parameters)
+        if design.kind == "list":
+            return len(design.points or ())
+        if design.kind == "grid":
+            return math.prod(
+                len(spec.values) if spec.values is not None else design.levels or 1
+                for spec in self.parameters.values()
+            )
+        samples = design.samples or 0
+        if design.kind == "sobol":
+            return samples * (2 * count + 2 if design.second_order else count + 2)
+        if design.kind == "morris":
+            return samples * (count + 1)
+        return samples
