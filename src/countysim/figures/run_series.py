@@ -182,12 +182,21 @@ def plot_income(county: pd.DataFrame, ax: Axes | None = None) -> Axes:
             draw_reference(ax, col, years, color=LEVEL_COLORS[level])
         _style_axes(ax)
         _year_axis(ax, years)
-        top = float(np.nanmax(data[cols].to_numpy())) if len(data) else 1.0
-        ax.set_ylim(0, 1.35 * top if np.isfinite(top) and top > 0 else None)
+        drawn = [y for line in ax.lines for y in np.asarray(line.get_ydata(), float)]
+        top = float(np.nanmax(drawn)) if drawn else 1.0
+        ax.set_ylim(0, 1.1 * top if np.isfinite(top) and top > 0 else None)
         ax.yaxis.set_major_formatter(_thousands_formatter())
         ax.set_ylabel("Disposable income (nominal yuan per person per year)")
         ax.set_title("Urban and rural income")
-        _legend(ax, _replicate_count(county), loc="upper left", fontsize=7.5)
+        # below the panel: inside it would cover the national reference points
+        _legend(
+            ax,
+            _replicate_count(county),
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.16),
+            ncols=2,
+            fontsize=7.5,
+        )
     return ax
 
 
@@ -215,5 +224,12 @@ def plot_income_ratio(county: pd.DataFrame, ax: Axes | None = None) -> Axes:
         ax.yaxis.set_major_formatter(_thousands_formatter(decimals=2))
         ax.set_ylabel("Urban / rural income per person")
         ax.set_title("Urban-rural income ratio")
-        _legend(ax, _replicate_count(county), loc="upper right", fontsize=7.5)
+        _legend(
+            ax,
+            _replicate_count(county),
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.16),
+            ncols=2,
+            fontsize=7.5,
+        )
     return ax
