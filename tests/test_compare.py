@@ -56,7 +56,9 @@ def test_compare_command_writes_tables_and_figure(tmp_path, capsys):
     assert "countysim comparison: baseline, reform" in html and "<svg" in html
     assert "Differences to baseline" in html and "Provenance" in html
     assert "http://" not in html and "https://" not in html
-    assert "urbanization_registered" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "Registered (hukou) urbanization" in printed and "percentage points" in printed
+    assert "one replicate: no interval" in printed and "[" not in printed
 
 
 # ------------------------------------------------------ the reference run, the report

@@ -272,9 +272,10 @@ def _compare(args) -> int:
         formats=args.format,
         dpi=args.dpi,
     )
-    diff = result.differences(args.years)
-    main = diff[diff.indicator.isin(["urbanization_resident", "urbanization_registered"])]
-    print(main.to_string(index=False, float_format=lambda v: f"{v:+.4f}"))
+    from countysim.compare import INDICATORS
+    from countysim.reports import differences_text
+
+    print(differences_text(result, args.years, indicators=INDICATORS))
     print(f"comparison of {', '.join(result.names)} in {out}")
     return 0
 

@@ -8,13 +8,14 @@
 - :mod:`~countysim.reports.html`: the page, tables, inline SVG and provenance.
 """
 
-from countysim.reports.comparison_report import render_comparison
+from countysim.reports.comparison_report import differences_text, render_comparison
 from countysim.reports.html import inline_svg, page
 from countysim.reports.levers import lever_changes, lever_section
 from countysim.reports.run_report import REPORT_NAME, render_report, save_run, write_report
 
 __all__ = [
     "REPORT_NAME",
+    "differences_text",
     "inline_svg",
     "lever_changes",
     "lever_section",

@@ -22,6 +22,11 @@ _DIFFERENCE_UNITS = {
 }
 
 
+#: Decimals of a difference by the factor of its indicator: percentage points to one
+#: decimal, ratios and thousands of persons to two.
+_DECIMALS = {100: 1, 1: 2, 1e-3: 2}
+
+
 def _indicator_meta(indicators) -> dict[str, tuple[str, str, float]]:
     """Column -> (title, unit of a difference, factor)."""
     meta = {}
@@ -39,12 +44,51 @@ def _signed(value: float, decimals: int) -> str:
 
 
 def _difference_cell(row, factor: float, intervals: bool) -> str:
-    decimals = 2 if factor == 1 else 1
+    decimals = _DECIMALS.get(factor, 2)
     text = _signed(row["mean"] * factor, decimals)
     if intervals:
         low, high = (_signed(row[q] * factor, decimals) for q in ("p05", "p95"))
         text += f' <span class="interval">[{low}, {high}]</span>'
     return f'<td class="num">{text}</td>'
+
+
+def differences_text(
+    comparison,
+    years: Sequence[int] | None = None,
+    *,
+    indicators: Sequence[tuple[str, str, str, float]],
+) -> str:
+    """The differences to the reference as a plain-text table for the terminal: one row per
+    scenario and indicator (readable labels, the unit of a difference), one column per year;
+    the 5-95% interval over replicates only when there are several replicates."""
+    meta = _indicator_meta(indicators)
+    intervals = len(comparison.seeds) > 1
+    diff = comparison.differences(years)
+    year_list = sorted(int(y) for y in diff.year.unique())
+    rows = [["scenario", "indicator", "unit", *map(str, year_list)]]
+    for (name, indicator), group in diff.groupby(["scenario", "indicator"], sort=False):
+        title, unit, factor = meta.get(indicator, (indicator, "", 1.0))
+        decimals = _DECIMALS.get(factor, 2)
+        by_year = group.set_index("year")
+        cells = []
+        for y in year_list:
+            row = by_year.loc[y]
+            text = _signed(row["mean"] * factor, decimals)
+            if intervals:
+                low, high = (_signed(row[q] * factor, decimals) for q in ("p05", "p95"))
+                text += f" [{low}, {high}]"
+            cells.append(text)
+        rows.append([name, title, unit, *cells])
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = [
+        "  ".join(
+            cell.ljust(w) if i < 3 else cell.rjust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in rows
+    ]
+    note = "mean [5%, 95%] over replicates" if intervals else "one replicate: no interval"
+    return "\n".join([f"Differences to {comparison.names[0]} ({note}):", *lines])
 
 
 def render_comparison(
