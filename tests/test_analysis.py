@@ -489,3 +489,11 @@ def test_scale_warnings_at_a_coarse_scale_only(small_run):
     assert coarse.rows_per_village() == pytest.approx(fine.rows_per_village() / 20, rel=0.3)
     (warning,) = coarse.scale_warnings()
     assert "simulation.scale=20" in warning and "sigma" in warning and "beta" in warning
+
+
+def test_no_analysis_figure_has_a_second_y_axis(small_run):
+    """Two measures on one panel share its axis or get a panel each, never a twin axis."""
+    for name, fig in analysis_plots.analysis_figures(Analysis(small_run)).items():
+        fig.canvas.draw()
+        boxes = [tuple(np.round(a.get_position().bounds, 4)) for a in fig.axes]
+        assert len(set(boxes)) == len(boxes), name
