@@ -1,4 +1,4 @@
-"""Writing a result folder all at once, and never in place of a user's own files.
+"""Writing a result folder (or one file) all at once, and never in place of a user's own files.
 
 A result folder is written into a new temporary folder beside its target and moved into place
 only when it is complete, so a failure never leaves half of one. The target itself is checked
@@ -19,7 +19,7 @@ import re
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -125,6 +125,25 @@ def _move_into_place(tmp: Path, out: Path) -> None:
         old.rename(out)
         raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+def write_atomically(path: Path, write: Callable[[Path], object]) -> None:
+    """Write a file so that it either exists whole or not at all: ``write`` a temporary file
+    next to it, flush that to disk, rename it into place and flush the directory entry."""
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        write(temporary)
+        with open(temporary, "rb") as stream:
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
