@@ -447,7 +447,8 @@ def Page():
         CountyPicker(files, directory)
         Settings()
         with solara.Details("Further settings (key=value, one a line, as with --set)"):
-            solara.InputTextArea("Overrides", value=extra, rows=3)
+            with solara.Column(classes=["overrides"]):
+                solara.InputTextArea("Overrides", value=extra, rows=3)
     with solara.Columns([1, 3]):
         with solara.Column():
             RunControls()

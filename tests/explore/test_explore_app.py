@@ -1,0 +1,93 @@
+"""The page's components, headless (Solara's own renderer, no browser): controls change the
+view, Run shows figures, bad input shows the loader's error, Cancel stops a run."""
+
+import time
+
+import ipyvuetify as v
+import ipywidgets
+import pytest
+import solara
+from conftest import SCENARIOS, SMALL_COUNTY
+
+from countysim.explore import app
+from countysim.explore.levers import REFORMS, LeverSetting
+
+
+@pytest.fixture()
+def page(monkeypatch, explorer):
+    monkeypatch.setenv(app.SCENARIOS_ENV, str(SCENARIOS))
+    monkeypatch.setattr(app, "shared_explorer", lambda directory: explorer)
+    app.pick_county(str(SCENARIOS / "baseline.yaml"))
+    app.scale.set(400)
+    app.end.set(2016)
+    app.replicates.set(1)
+    app.time_cap.set(app.DEFAULT_TIME_CAP_S)
+    app.extra.set("\n".join(SMALL_COUNTY))
+    app.levers.set({r.name: LeverSetting() for r in REFORMS})
+    app.shown.set(None)
+    app.error.set("")
+    box, rc = solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)
+    yield rc
+    rc.close()
+
+
+def wait_until(condition, timeout=60.0):
+    end = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < end, "timed out"
+        time.sleep(0.05)
+
+
+def click(rc, label):
+    rc.find(v.Btn, children=[label]).widget.click()
+
+
+def run_and_wait(rc):
+    click(rc, "Run")
+    wait_until(lambda: app.run_view.pending)
+    wait_until(lambda: not app.run_view.pending)
+
+
+def test_the_page_offers_counties_and_the_five_levers(page):
+    picker = page.find(v.Select, label="County (scenario)").widget
+    assert "baseline" in picker.items and "hukou_relaxation" in picker.items
+    sliders = page.find(v.Slider).widgets
+    assert len([s for s in sliders if "Strength" in s.label]) == len(REFORMS)
+    page.find(v.Alert, children=["Pick a county, move the levers and press Run."]).assert_single()
+
+
+def test_moving_a_lever_changes_the_view(page):
+    strength = [s for s in page.find(v.Slider).widgets if "Strength" in s.label][0]
+    strength.v_model = 1.5
+    assert app.current_view().lever(REFORMS[0].name).strength == 1.5
+    assert [name for name, _ in app.current_view().active_levers] == [REFORMS[0].name]
+
+
+def test_run_shows_the_figures_and_a_repeat_comes_from_the_cache(page):
+    app.levers.set({**app.levers.value, "land": LeverSetting(1.0, 2014)})
+    run_and_wait(page)
+    assert app.error.value == ""
+    assert "done in" in app.status.value
+    images = page.find(ipywidgets.Image).widgets
+    assert images and images[0].value[:4] == b"\x89PNG"
+    run_and_wait(page)
+    assert "0 run(s) simulated, 2 from the cache" in app.status.value
+
+
+def test_bad_input_shows_the_loaders_error_in_the_page(page):
+    app.extra.set("simulation.scael=3")
+    run_and_wait(page)
+    assert "did you mean 'scale'" in app.error.value
+    page.find(v.Alert).assert_not_empty()
+    assert app.shown.value is None
+
+
+def test_cancel_stops_the_run_and_the_page_goes_on(page):
+    app.scale.set(100)
+    app.end.set(2100)
+    click(page, "Run")
+    wait_until(lambda: app.progress.value > 0)
+    click(page, "Cancel")
+    wait_until(lambda: not app.run_view.pending)
+    assert app.status.value == "run cancelled"
+    assert app.error.value == ""
