@@ -78,6 +78,13 @@ def _parser() -> argparse.ArgumentParser:
         "same ones in every scenario (common random numbers, for paired comparisons)",
     )
     run.add_argument(
+        "--posterior",
+        type=Path,
+        metavar="FILE",
+        help="with --replicates: each replicate draws a parameter set from this calibration "
+        "posterior (posterior.parquet), so the bands show parameter uncertainty too",
+    )
+    run.add_argument(
         "--workers",
         type=experiment_commands.positive_int,
         help="with --replicates: parallel runs (default: all CPUs)",
@@ -126,6 +133,13 @@ def _parser() -> argparse.ArgumentParser:
         "--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE"
     )
     compare.add_argument("--workers", type=int, default=1, help="parallel runs")
+    compare.add_argument(
+        "--posterior",
+        type=Path,
+        metavar="FILE",
+        help="replicate r of every scenario uses parameter set r drawn from this calibration "
+        "posterior, so differences carry parameter uncertainty",
+    )
     compare.add_argument("--out", type=Path, help="result directory (default: results/compare)")
     compare.add_argument("--overwrite", action="store_true", help=OVERWRITE_HELP)
     compare.add_argument("--no-report", action="store_true", help="do not write report.html")
@@ -182,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args) -> int:
-    if args.replicates is not None or args.independent_streams:
+    if args.replicates is not None or args.independent_streams or args.posterior:
         return experiment_commands.run_replicates(args)
     from countysim.runner import prepare, simulate
 
@@ -256,14 +270,21 @@ def _compare(args) -> int:
         return EXIT_BAD_INPUT
     out = args.out or Path("results") / "compare"
     check_output(out, overwrite=args.overwrite)  # before the runs, not after them
-    result = compare(
-        args.scenarios,
-        replicates=args.replicates,
-        overrides=args.overrides,
-        workers=args.workers,
-        years=args.years,
-        progress=True,
-    )
+    from countysim.experiments.calibration_posterior import PosteriorError
+
+    try:
+        result = compare(
+            args.scenarios,
+            replicates=args.replicates,
+            overrides=args.overrides,
+            workers=args.workers,
+            years=args.years,
+            progress=True,
+            posterior=args.posterior,
+        )
+    except PosteriorError as exc:
+        print(f"countysim compare: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     out = result.save(
         out,
         years=args.years,

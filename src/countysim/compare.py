@@ -59,6 +59,7 @@ class Comparison:
     seeds: list[int]
     seconds: float
     started: pd.Timestamp
+    posterior: dict | None = None  # the posterior file and its parameter sets, if drawn
 
     @property
     def names(self) -> list[str]:
@@ -143,6 +144,7 @@ class Comparison:
                 "countysim_version": environment()["countysim_version"],
                 "reference": self.names[0],
                 "replicate_seeds": self.seeds,
+                "posterior": self.posterior,
                 "run_seconds": round(self.seconds, 3),
                 "scenarios": {m["scenario_name"]: m for m in self.manifests()},
             }
@@ -221,6 +223,7 @@ def compare(
     workers: int = 1,
     years: Sequence[int] | None = None,
     progress: bool = False,
+    posterior: str | os.PathLike | None = None,
 ) -> Comparison:
     """Run every scenario with the same replicate seeds (derived from the first scenario's
     seed) and collect their county tables. `overrides` apply to every scenario file;
@@ -228,7 +231,11 @@ def compare(
 
     Called from the top level of a script without an ``if __name__ == "__main__":`` guard,
     it runs in this process whatever `workers` says (worker processes would re-run the
-    script)."""
+    script).
+
+    With a calibration `posterior` (posterior.parquet), replicate r of every scenario also
+    uses parameter set r drawn from it (the same sets for every scenario, as the seeds are),
+    so the bands and differences carry parameter uncertainty as well as chance."""
     scenarios = list(scenarios)
     prepared = [prepare(s, overrides) if not isinstance(s, Scenario) else s for s in scenarios]
     if len(prepared) < 2:
@@ -242,6 +249,16 @@ def compare(
     started, t0 = pd.Timestamp.now("UTC"), time.perf_counter()
     seeds = comparison_seeds(prepared[0].seed, replicates)
     jobs = [(sc, r, seed) for r, seed in enumerate(seeds) for sc in prepared]
+    drawn = None
+    if posterior is not None:
+        from countysim.experiments.calibration_posterior import posterior_draws
+        from countysim.experiments.scenario_model import scenario_for
+
+        sets, drawn = posterior_draws(
+            posterior, replicates, prepared[0].seed, resolved_dict(prepared[0])
+        )
+        drawn["parameter_sets"] = sets
+        jobs = [(scenario_for(resolved_dict(sc), sets[r]), r, seed) for sc, r, seed in jobs]
     bar = {"total": len(jobs), "desc": "compare", "unit": "run", "disable": not progress}
     if workers > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
@@ -254,4 +271,5 @@ def compare(
         seeds=seeds,
         seconds=time.perf_counter() - t0,
         started=started,
+        posterior=drawn,
     )

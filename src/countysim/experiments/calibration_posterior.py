@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 
 from countysim.config import check_key
 from countysim.experiments.calibration_priors import Prior
+from countysim.experiments.scenario_model import scenario_for
 from countysim.experiments.store import write_atomically
 
 #: The Parquet metadata key of a posterior's provenance.
@@ -127,3 +128,19 @@ def draw_parameter_sets(posterior: pd.DataFrame, count: int, seed: int) -> list[
         {name: float(posterior[name].iloc[row]) for name in parameters}
         for row in rng.permutation(rows)
     ]
+
+
+def posterior_draws(
+    path: str | os.PathLike, count: int, seed: int, base: Mapping[str, Any]
+) -> tuple[list[dict[str, float]], dict[str, Any]]:
+    """``count`` parameter sets drawn from the posterior at ``path`` for runs of the
+    resolved scenario ``base``, each checked as a whole scenario (``ScenarioError`` if one is
+    not allowed there), and the provenance to record with the results."""
+    table, provenance = read_posterior(path)
+    sets = draw_parameter_sets(table, count, seed)
+    for values in sets:
+        scenario_for(base, values)
+    recorded = ("calibration", "calibration_file", "calibration_hash", "git_commit", "parameters")
+    return sets, {"file": str(Path(path).resolve()), "draw_seed": seed} | {
+        key: provenance.get(key) for key in recorded
+    }

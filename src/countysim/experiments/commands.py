@@ -186,11 +186,23 @@ def run_replicates(args: argparse.Namespace) -> int:
     from countysim.runner import prepare
 
     if args.replicates is None:
-        return _fail("run", ValueError("--independent-streams needs --replicates"))
+        flag = "--posterior" if args.posterior else "--independent-streams"
+        return _fail("run", ValueError(f"{flag} needs --replicates"))
     scenario = prepare(args.scenario, args.overrides)
     out = args.out if args.out is not None else Path("results") / safe_folder_name(scenario.name)
     check_output(out, overwrite=args.overwrite)  # before the runs, not after them
     streams = "independent" if args.independent_streams else "common"
+    parameter_sets, posterior = None, None
+    if args.posterior is not None:
+        from countysim.config import resolved_dict
+        from countysim.experiments.calibration_posterior import PosteriorError, posterior_draws
+
+        try:
+            parameter_sets, posterior = posterior_draws(
+                args.posterior, args.replicates, scenario.seed, resolved_dict(scenario)
+            )
+        except PosteriorError as exc:
+            return _fail("run", exc)
     try:
         results = simulate_replicates(
             scenario,
@@ -198,10 +210,13 @@ def run_replicates(args: argparse.Namespace) -> int:
             streams=streams,
             workers=args.workers,
             progress=not args.quiet,
+            parameter_sets=parameter_sets,
         )
     except ReplicateError as exc:
         print(f"countysim run: {exc}", file=sys.stderr)
         return EXIT_FAILED_RUNS
+    if posterior is not None:
+        results.manifest["posterior"] = posterior
     from countysim.reports import save_run
 
     save_run(  # the first replicate's report; figures carry the bands

@@ -14,6 +14,7 @@ paired run by run; ``streams="independent"`` gives every scenario its own stream
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import ClassVar
@@ -80,17 +81,26 @@ def simulate_replicates(
     executor: ExecutorKind = "process",
     workers: int | None = None,
     progress: bool = False,
+    parameter_sets: Sequence[Mapping[str, float]] | None = None,
 ) -> ReplicateResults:
     """Run ``replicates`` replicates of ``scenario`` and collect them.
 
     Seeds come from the scenario's seed and the replicate number (``seeds.run_seed``); the
-    scenario's own seed is only their root. Raises ``ReplicateError`` if any run fails.
+    scenario's own seed is only their root. ``parameter_sets`` (one per replicate, dotted
+    scenario keys to values, e.g. drawn from a calibration's posterior) make the bands show
+    parameter uncertainty as well as chance. Raises ``ReplicateError`` if any run fails.
     """
     if replicates < 1:
         raise ValueError(f"replicates must be at least 1, got {replicates}")
+    if parameter_sets is not None and len(parameter_sets) != replicates:
+        raise ValueError(f"{len(parameter_sets)} parameter sets for {replicates} replicates")
+    sets = [dict(p) for p in parameter_sets] if parameter_sets is not None else [{}] * replicates
     started, t0 = datetime.now(UTC), time.perf_counter()
     resolved = resolved_dict(scenario)
-    tasks = [RunTask(run_id(0, r), 0, r, run_seed(resolved, r, streams)) for r in range(replicates)]
+    tasks = [
+        RunTask(run_id(0, r), 0, r, run_seed(resolved, r, streams), sets[r])
+        for r in range(replicates)
+    ]
     model = ScenarioModel(resolved, tables=TABLES)
     count = min(workers or available_cpus(), replicates)
     with open_executor(executor, workers=count) as (pool, slots):
@@ -108,6 +118,8 @@ def simulate_replicates(
         "streams": streams,
         "seeds": [task.seed for task in tasks],
     }
+    if parameter_sets is not None:
+        info["replicates"]["parameter_sets"] = sets
     return ReplicateResults(**tables, manifest=info, summary=replicate_summary(tables["county"]))
 
 
