@@ -42,24 +42,27 @@ class Incomes(Module):
 
 def _coresident_mean(income, hh, n_hh, at_home, residence) -> np.ndarray:
     """Mean income of each person's co-resident household (members of one household living
-    in one place), without sorting or hashing. Those at home are grouped by household id.
-    Those away are grouped in rounds: each round takes, per household, the place of one of
-    its remaining members and groups everyone of the household there; a household's
-    members away live in a few places at most, so a few rounds take everyone. Sums run in
-    row order within every group, as a grouping by (household, place) would."""
+    in one place), sorting only a few. Those at home are grouped by household id. Of those
+    away, most live where one chosen member of their household lives (each household's
+    last-listed member away) and are grouped by household id too; the few left, in a
+    household's second or third place, are grouped by household and place. Sums run in row
+    order within every group, as a grouping by (household, place) would."""
     mean = np.empty(len(income))
     home_total = np.bincount(hh, weights=np.where(at_home, income, 0.0), minlength=n_hh)
     home_size = np.bincount(hh, weights=at_home, minlength=n_hh)
     mean[at_home] = home_total[hh[at_home]] / home_size[hh[at_home]]
-    rest = np.flatnonzero(~at_home)
+    away = np.flatnonzero(~at_home)
+    h = hh[away]
     place_of = np.empty(n_hh, dtype=residence.dtype)
-    while len(rest):
-        h = hh[rest]
-        place_of[h] = residence[rest]
-        same = place_of[h] == residence[rest]
-        group, h = rest[same], h[same]
-        total = np.bincount(h, weights=income[group], minlength=n_hh)
-        size = np.bincount(h, minlength=n_hh)
-        mean[group] = total[h] / size[h]
-        rest = rest[~same]
+    place_of[h] = residence[away]
+    same = place_of[h] == residence[away]
+    group, h = away[same], h[same]
+    total = np.bincount(h, weights=income[group], minlength=n_hh)
+    size = np.bincount(h, minlength=n_hh)
+    mean[group] = total[h] / size[h]
+    rest = away[~same]
+    places = int(residence.max()) + 1 if len(residence) else 1
+    key = hh[rest].astype(np.int64) * places + residence[rest]
+    _, index = np.unique(key, return_inverse=True)
+    mean[rest] = np.bincount(index, weights=income[rest])[index] / np.bincount(index)[index]
     return mean
