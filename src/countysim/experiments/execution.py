@@ -9,14 +9,19 @@ record with its error text and the others go on.
 Results do not depend on the executor or on the number of workers: a run's seed comes from
 its design point and replicate only (``seeds.py``), and every run starts from scratch.
 
+Workers are started once per executor and reused for every run: each imports Mesa and the
+model once, as it starts (``prepare_worker``). For sweeps, runs go out in chunks that shrink
+towards the end (``chunk_sizes``), and a worker can store its chunk's records itself (a
+``sink``, e.g. the sweep store's part writer), so the parent only counts what finished.
+
 Executors (``open_executor``):
 
 - ``process``: a process pool on this machine. Workers are started with ``spawn`` (``import
   mesa`` makes spawn the default anyway, and fork is unsafe with threads), so they import
   countysim afresh; scripts that start sweeps need an ``if __name__ == "__main__":`` guard.
   Workers get single-threaded numerical libraries (``WORKER_ENVIRONMENT``), as Dask's do.
-  Mesa keeps a per-model agent-id counter for the life of a process; ``runner.simulate``
-  drops its model's entry, so long-lived workers do not accumulate models.
+  Mesa keeps a per-model agent-id counter for the life of a process; ``run_chunk`` drops
+  those of the models each run made, so long-lived workers do not accumulate models.
 - ``dask``: a Dask distributed cluster (``pip install countysim[dask]``): a ``LocalCluster``
   of single-threaded worker processes, or an existing scheduler given by its address.
 - ``serial``: every run in this process, one after the other (debugging, tiny models).
@@ -25,13 +30,15 @@ Executors (``open_executor``):
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import socket
+import sys
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from multiprocessing import get_context
 from typing import Any, Literal
@@ -91,10 +98,26 @@ class RunRecord:
     wall_seconds: float
     finished_utc: str
     host: str
+    stored: bool = False  # written to the sweep store by the worker that ran it
 
     @property
     def ok(self) -> bool:
         return self.status == OK
+
+    def slim(self) -> RunRecord:
+        """This record without its tables, marked as stored: what a worker that wrote the
+        record itself sends back."""
+        return replace(self, tables={}, stored=True)
+
+
+#: Most runs handed to a worker in one piece: a chunk's runs reach the store together, so a
+#: chunk should stay short next to a sweep, but long enough to make the cost of handing it
+#: out (a few milliseconds) and of writing its part negligible.
+MAX_CHUNK = 8
+
+#: ``sink(records)``: called in the worker with a finished chunk's records; it may store them
+#: and return them slimmed (``RunRecord.slim``), so that tables do not travel to the parent.
+Sink = Callable[[list["RunRecord"]], list["RunRecord"]]
 
 
 def run_task(model: Model, task: RunTask) -> RunRecord:
@@ -108,6 +131,49 @@ def run_task(model: Model, task: RunTask) -> RunRecord:
         result = RunOutput(dict(result))
     outputs = {name: float(value) for name, value in result.outputs.items()}
     return _record(task, started, outputs=outputs, tables=result.tables)
+
+
+def run_chunk(model: Model, tasks: Sequence[RunTask], sink: Sink | None = None) -> list[RunRecord]:
+    """Run ``tasks`` one after the other in this (worker) process and hand the records to
+    ``sink``. After each run, Mesa's id counters of the models it made are dropped: Mesa keeps
+    one per model for the life of the process, which would keep every model of a long-lived
+    worker in memory."""
+    records = []
+    for task in tasks:
+        known = set(_mesa_model_ids())
+        records.append(run_task(model, task))
+        ids = _mesa_model_ids()
+        for made in [m for m in ids if m not in known]:
+            del ids[made]
+    return sink(records) if sink is not None else records
+
+
+def _mesa_model_ids() -> dict:
+    """Mesa's per-model agent-id counters (empty if Mesa is not imported yet)."""
+    agent = sys.modules.get("mesa.agent")
+    return agent.Agent._ids if agent is not None else {}
+
+
+def chunk_sizes(runs: int, workers: int, max_chunk: int = MAX_CHUNK) -> list[int]:
+    """How many runs each chunk of a sweep gets, in order: a share of the runs not yet handed
+    out (half of their share per worker), at most ``max_chunk`` and at least one. Chunks thus
+    shrink towards the end, so workers finish together; the sizes depend only on the counts,
+    not on timing."""
+    sizes = []
+    while runs > 0:
+        size = max(1, min(max_chunk, runs // (2 * max(workers, 1))))
+        sizes.append(size)
+        runs -= size
+    return sizes
+
+
+def prepare_worker() -> None:
+    """Import in a fresh worker what every run needs (Mesa, the model and its modules, the
+    store's Parquet writer), once, as the worker starts rather than in its first run."""
+    import pyarrow.parquet  # noqa: F401
+
+    import countysim.experiments.scenario_model  # noqa: F401
+    import countysim.model  # noqa: F401
 
 
 def _record(
@@ -140,31 +206,37 @@ def execute(
     max_in_flight: int,
     progress: bool = True,
     label: str = "runs",
+    chunk_for: int | None = None,
+    sink: Sink | None = None,
 ) -> Iterator[RunRecord]:
     """Run ``tasks`` on ``executor`` and yield their records as they finish.
 
-    At most ``max_in_flight`` tasks are submitted at a time, so records stream back (and can
-    be stored) while the rest run, and nothing piles up in memory. A task whose worker dies
-    is recorded as failed with the executor's error. Stopping the iteration cancels the tasks
-    not yet started.
+    At most ``max_in_flight`` pieces of work are submitted at a time, so records stream back
+    (and can be stored) while the rest run, and nothing piles up in memory. A piece is one
+    task, or with ``chunk_for`` (the number of workers) a chunk of tasks sized by
+    ``chunk_sizes``; ``sink`` is called in the worker with each piece's records (see
+    ``Sink``). A piece whose worker dies is recorded as failed with the executor's error.
+    Stopping the iteration cancels the pieces not yet started.
     """
     if max_in_flight < 1:
         raise ValueError("max_in_flight must be at least 1")
-    waiting = iter(tasks)
-    running: dict[Future, RunTask] = {}
+    sizes = chunk_sizes(len(tasks), chunk_for) if chunk_for else [1] * len(tasks)
+    ends = itertools.accumulate(sizes)
+    waiting = iter([list(tasks[end - size : end]) for size, end in zip(sizes, ends, strict=True)])
+    running: dict[Future, list[RunTask]] = {}
     failed = 0
     bar = tqdm(total=len(tasks), desc=label, unit="run", disable=not progress, smoothing=0.1)
     try:
-        _submit(executor, model, waiting, running, max_in_flight)
+        _submit(executor, model, sink, waiting, running, max_in_flight)
         while running:
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
-                record = _result(future, running.pop(future))
-                failed += not record.ok
-                bar.set_postfix(failed=failed, refresh=False)
-                bar.update()
-                yield record
-            _submit(executor, model, waiting, running, max_in_flight)
+                for record in _results(future, running.pop(future)):
+                    failed += not record.ok
+                    bar.set_postfix(failed=failed, refresh=False)
+                    bar.update()
+                    yield record
+            _submit(executor, model, sink, waiting, running, max_in_flight)
     finally:
         for future in running:
             future.cancel()
@@ -174,20 +246,21 @@ def execute(
 def _submit(
     executor: Executor,
     model: Model,
-    waiting: Iterator[RunTask],
-    running: dict[Future, RunTask],
+    sink: Sink | None,
+    waiting: Iterator[list[RunTask]],
+    running: dict[Future, list[RunTask]],
     max_in_flight: int,
 ) -> None:
-    while len(running) < max_in_flight and (task := next(waiting, None)) is not None:
-        running[executor.submit(run_task, model, task)] = task
+    while len(running) < max_in_flight and (chunk := next(waiting, None)) is not None:
+        running[executor.submit(run_chunk, model, chunk, sink)] = chunk
 
 
-def _result(future: Future, task: RunTask) -> RunRecord:
-    """The record a finished future holds; a failed record if the executor itself failed."""
+def _results(future: Future, chunk: list[RunTask]) -> list[RunRecord]:
+    """The records a finished future holds; failed records if the executor itself failed."""
     try:
         return future.result()
     except Exception as exc:  # e.g. a worker process killed by the system
-        return _record(task, time.perf_counter(), error=exc)
+        return [_record(task, time.perf_counter(), error=exc) for task in chunk]
 
 
 class InlineExecutor(Executor):
@@ -231,7 +304,9 @@ def open_executor(
         count = workers or available_cpus()
         # Workers are spawned as tasks arrive and inherit the environment at that moment.
         with _environment_defaults(WORKER_ENVIRONMENT):
-            pool = ProcessPoolExecutor(max_workers=count, mp_context=get_context("spawn"))
+            pool = ProcessPoolExecutor(
+                max_workers=count, mp_context=get_context("spawn"), initializer=prepare_worker
+            )
             try:
                 yield pool, 2 * count  # one running and one queued per worker
             finally:
@@ -268,11 +343,13 @@ def _dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
         return
     count = workers or available_cpus()
     with (
+        _environment_defaults(WORKER_ENVIRONMENT),
         LocalCluster(
             n_workers=count, threads_per_worker=1, processes=True, dashboard_address=None
         ) as cluster,
         Client(cluster) as client,
     ):
+        client.run(prepare_worker)  # on every worker at once, before the first run
         yield client
 
 

@@ -42,7 +42,7 @@ import pyarrow.parquet as pq
 from countysim.atomic import write_atomically
 from countysim.config import ScenarioError, dump_yaml, read_yaml
 from countysim.experiments.design import Design
-from countysim.experiments.execution import OK, RunRecord
+from countysim.experiments.execution import OK, RunRecord, RunTask
 from countysim.experiments.outputs import OutputSpec
 from countysim.provenance import environment
 
@@ -345,20 +345,44 @@ class RunWriter:
         if not self._pending:
             return
         records, self._pending = self._pending, []
-        batch = uuid.uuid4().hex
-        name = f"part-{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{batch[:12]}.parquet"
-        series = [_series_rows(record, batch) for record in records if record.ok]
-        series = [rows for rows in series if rows is not None]
-        if series:
-            _write_parquet(
-                pd.concat(series, ignore_index=True), self.store.directory / SERIES / name
-            )
-        rows = []
-        for record in records:
-            attempt = self._attempts.get(record.task.run_id, 0) + 1
-            self._attempts[record.task.run_id] = attempt
-            rows.append(_run_row(record, attempt, batch))
-        _write_parquet(pd.DataFrame(rows), self.store.directory / RUNS / name)
+        _write_part(self.store.directory, records, self._attempts)
+
+    def part_writer(self, tasks: Iterable[RunTask]) -> PartWriter:
+        """A writer of parts for the workers that run ``tasks`` (each run once)."""
+        earlier = {t.run_id: self._attempts[t.run_id] for t in tasks if t.run_id in self._attempts}
+        return PartWriter(self.store.directory, earlier)
+
+
+@dataclass(frozen=True)
+class PartWriter:
+    """Stores the records of a chunk of runs as one part, in the worker that ran them (an
+    execution ``Sink``): the tables never travel to the parent, and the parent writes nothing.
+    Parts are written whole, so workers write side by side as the shards of a job array do;
+    ``attempts`` holds the earlier attempts of runs that are tried again."""
+
+    directory: Path
+    attempts: dict[str, int]
+
+    def __call__(self, records: list[RunRecord]) -> list[RunRecord]:
+        _write_part(self.directory, records, dict(self.attempts))
+        return [record.slim() for record in records]
+
+
+def _write_part(directory: Path, records: list[RunRecord], attempts: dict[str, int]) -> None:
+    """One part of ``records``: their series rows first, then their run rows (which make
+    them count as done); ``attempts`` (run id -> attempts so far) is brought up to date."""
+    batch = uuid.uuid4().hex
+    name = f"part-{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{batch[:12]}.parquet"
+    series = [_series_rows(record, batch) for record in records if record.ok]
+    series = [rows for rows in series if rows is not None]
+    if series:
+        _write_parquet(pd.concat(series, ignore_index=True), directory / SERIES / name)
+    rows = []
+    for record in records:
+        attempt = attempts.get(record.task.run_id, 0) + 1
+        attempts[record.task.run_id] = attempt
+        rows.append(_run_row(record, attempt, batch))
+    _write_parquet(pd.DataFrame(rows), directory / RUNS / name)
 
 
 def _latest(attempts: pd.DataFrame) -> pd.DataFrame:

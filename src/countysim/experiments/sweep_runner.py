@@ -100,21 +100,30 @@ def run_sweep(
     failed = 0
     if todo:
         settings = plan.spec.execution
+        kind = executor or settings.executor
+        count = workers or settings.workers or available_cpus()
+        scheduler = scheduler or settings.scheduler
         with (
-            _executor(
-                executor or settings.executor,
-                workers or settings.workers,
-                scheduler or settings.scheduler,
-                max_in_flight,
-            ) as (pool, in_flight),
+            _executor(kind, count, scheduler, max_in_flight) as (pool, in_flight),
             store.writer(
                 flush_runs=settings.flush_runs, flush_seconds=settings.flush_seconds
             ) as writer,
         ):
+            # Workers on this machine write their chunks' parts themselves; the records of
+            # other executors (a remote cluster, the caller's own) come back to be written here.
+            local = isinstance(kind, str) and kind != "serial" and scheduler is None
             for record in execute(
-                todo, plan.model, pool, max_in_flight=in_flight, progress=progress, label=plan.name
+                todo,
+                plan.model,
+                pool,
+                max_in_flight=in_flight,
+                progress=progress,
+                label=plan.name,
+                chunk_for=count if local else None,
+                sink=writer.part_writer(todo) if local else None,
             ):
-                writer.add(record)
+                if not record.stored:
+                    writer.add(record)
                 failed += not record.ok
     return SweepOutcome(
         store=store,
