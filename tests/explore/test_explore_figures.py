@@ -91,3 +91,12 @@ def test_county_facts_of_generated_and_census_counties():
     facts = dict(figures.county_facts(census))
     assert facts["Census county"] == "夏邑县 (411426)"
     assert facts["Registered population"] == "1,180,918"
+
+
+def test_the_page_shows_differences_by_indicator_and_year(table):
+    names = list(dict.fromkeys(table.scenario))
+    diff = figures.headline_differences(table, names, [2016, 2021])
+    wide = figures.differences_view(diff)
+    assert list(wide.columns) == ["indicator", "unit", "2016", "2021"]
+    assert wide.indicator.iloc[0] == "Resident urbanization"
+    assert len(wide) == diff.indicator.nunique()

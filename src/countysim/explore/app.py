@@ -345,7 +345,7 @@ def Answers(view: Shown):
     map_year, set_map_year = solara.use_state(years[-1])
     map_year = min(max(map_year, years[0]), years[-1])
     show_options = list(figures.MAP_SHOWS) if runs.reform else ["baseline"]
-    show, set_show = solara.use_state(show_options[0])
+    show, set_show = solara.use_state(figures.MAP_SHOWS[0])
     show = show if show in show_options else show_options[0]
     diff = solara.use_memo(
         lambda: figures.headline_differences(view.table, view.names, chosen_years or years[-1:]),
@@ -369,7 +369,11 @@ def Answers(view: Shown):
                     on_value=set_quantity,
                 )
                 solara.SliderInt(
-                    "Year", value=map_year, min=years[0], max=years[-1], on_value=set_map_year
+                    f"Year {map_year}",
+                    value=map_year,
+                    min=years[0],
+                    max=years[-1],
+                    on_value=set_map_year,
                 )
                 solara.ToggleButtonsSingle(value=show, values=show_options, on_value=set_show)
             solara.Image(map_png)
@@ -379,7 +383,7 @@ def Answers(view: Shown):
             )
             title = "Reform minus baseline" if len(view.names) > 1 else "Baseline levels"
             solara.Markdown(f"**{title}** (mean and 5-95% over replicates, panel units)")
-            solara.DataFrame(diff.round(4), items_per_page=20)
+            solara.DataFrame(figures.differences_view(diff), items_per_page=30)
         with solara.lab.Tab("Levers"):
             LeverTimeline(view)
         with solara.lab.Tab("Downloads"):

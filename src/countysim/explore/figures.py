@@ -243,6 +243,26 @@ def headline_differences(table: pd.DataFrame, names: list[str], years: list[int]
     return pd.DataFrame(rows)
 
 
+def differences_view(diff: pd.DataFrame) -> pd.DataFrame:
+    """The differences as the page shows them: one row per indicator, one column per year,
+    the mean and, with several replicates, its 5-95% range."""
+    if diff.empty:
+        return diff
+
+    def cell(row: pd.Series) -> str:
+        text = f"{row['mean']:.4g}"
+        if row["p05"] != row["p95"]:
+            text += f" ({row['p05']:.3g} to {row['p95']:.3g})"
+        return text
+
+    shown = diff.assign(value=diff.apply(cell, axis=1))
+    wide = shown.pivot(index=["indicator", "unit"], columns="year", values="value")
+    order = list(dict.fromkeys(diff.indicator))
+    wide = wide.reindex(sorted(wide.index, key=lambda key: order.index(key[0])))
+    wide.columns = [str(year) for year in wide.columns]
+    return wide.reset_index()
+
+
 def comparison(runs: RunSet, table: pd.DataFrame) -> Comparison:
     """The view as a ``countysim compare`` comparison (for its report)."""
     scenarios = [runs.plan.baseline] + ([runs.plan.reform] if runs.reform else [])
