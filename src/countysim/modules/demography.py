@@ -32,9 +32,11 @@ class Demography(Module):
         p.age = p.age + 1
         p.years_here = p.years_here + 1
 
-        q = np.minimum(1.0, d.mortality_gompertz_a * np.exp(d.mortality_gompertz_b * p.age))
-        q = np.where(p.age == 1, np.maximum(q, d.infant_mortality), q)  # died in first year
-        dies = rng.random(len(p)) < q
+        # Rates depend on age alone: computed once per age and looked up.
+        ages = np.arange(int(p.age.max()) + 1 if len(p) else 1)
+        q = np.minimum(1.0, d.mortality_gompertz_a * np.exp(d.mortality_gompertz_b * ages))
+        q[1:2] = np.maximum(q[1:2], d.infant_mortality)  # died in its first year
+        dies = rng.random(len(p)) < q[p.age]
         model.tally.deaths_by_place = np.bincount(p.residence[dies], minlength=model.world.n)
         p.keep(~dies)
 
@@ -43,10 +45,12 @@ class Demography(Module):
 
     def _births(self, model) -> None:
         d, p, rng = model.scenario.demography, model.persons, model.rng
-        z = (p.age - d.fertility_mean_age) / d.fertility_sd_age
+        z = (np.arange(int(p.age.max()) + 1 if len(p) else 1) - d.fertility_mean_age) / (
+            d.fertility_sd_age
+        )
         rate = d.total_fertility * np.exp(-0.5 * z * z) / (d.fertility_sd_age * np.sqrt(2 * np.pi))
         mothers = np.flatnonzero(
-            p.female & (p.age >= 15) & (p.age <= 49) & (rng.random(len(p)) < rate)
+            p.female & (p.age >= 15) & (p.age <= 49) & (rng.random(len(p)) < rate[p.age])
         )
         n = len(mothers)
         model.tally.births_by_place = np.bincount(p.residence[mothers], minlength=model.world.n)
