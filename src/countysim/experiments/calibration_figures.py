@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from countysim.experiments.calibration_posterior import BAND, weighted_quantiles
 from countysim.experiments.calibration_priors import Prior
@@ -32,7 +33,7 @@ def _svg(fig: Figure) -> str:
 def _grid(count: int, width: float = 3.2, height: float = 2.6) -> tuple[Figure, np.ndarray]:
     columns = min(count, 3)
     rows = math.ceil(count / columns)
-    fig = Figure(figsize=(width * columns, height * rows))
+    fig = Figure(figsize=(width * columns, height * rows), layout="constrained")
     axes = np.atleast_1d(fig.subplots(rows, columns, squeeze=False).ravel())
     for ax in axes[count:]:
         ax.set_visible(False)
@@ -84,7 +85,7 @@ def pairs(
     """Every pair of parameters: the ensemble's sets, darker with more weight."""
     names = [prior.name for prior in priors]
     d = len(names)
-    fig = Figure(figsize=(2.2 * d + 0.5, 2.2 * d + 0.5))
+    fig = Figure(figsize=(2.2 * d + 0.5, 2.2 * d + 0.5), layout="constrained")
     axes = fig.subplots(d, d, squeeze=False)
     weight = posterior["weight"].to_numpy()
     alpha = (
@@ -139,6 +140,7 @@ def predictive(
         if observed is not None and len(observed):
             ax.plot(observed["year"], observed["value"], "o", color=DATA_COLOR, ms=4, label="data")
         ax.set_title(titles.get(name, name), fontsize=9)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.tick_params(labelsize=7)
     axes[0].legend(fontsize=7, frameon=False)
     fig.suptitle("Posterior predictive bands against the data")
@@ -149,10 +151,10 @@ def waves(log: Sequence[Mapping[str, object]]) -> str:
     """Share of the prior not ruled out before each wave and before the ensemble."""
     labels = [str(entry["wave"]) for entry in log]
     shares = [100 * float(entry["non_implausible"]) for entry in log]
-    fig = Figure(figsize=(4.5, 2.8))
+    fig = Figure(figsize=(4.5, 2.8), layout="constrained")
     ax = fig.subplots()
     ax.bar(labels, shares, color=POSTERIOR_COLOR)
-    ax.set_yscale("log")
+    ax.set_ylim(0, 100)
     ax.set_ylabel("% of prior draws not implausible")
     ax.set_xlabel("design drawn for wave")
     fig.suptitle("History matching: the non-implausible region shrinks")
