@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -117,9 +118,32 @@ def _fits_tag(tag: str, event: ScalarEvent) -> bool:
     return True
 
 
+#: Quoted strings and comments, whose brackets do not nest anything.
+_NOT_FLOW = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'[^'\n]*'|(?:^|(?<=\s))#[^\n]*", re.MULTILINE)
+_BRACKET = re.compile(r"[\[\]{}\n]")
+
+
+def _flow_too_deep(text: str) -> tuple[int, str] | None:
+    """The line where ``[`` and ``{`` nest deeper than ``MAX_DEPTH``, found by counting
+    brackets before the parser sees them: its scanner slows down with every open bracket, so
+    tens of thousands of them would take minutes to reach ``check_structure``'s limit."""
+    depth, line = 0, 1
+    for match in _BRACKET.finditer(_NOT_FLOW.sub(lambda m: "\n" * m[0].count("\n"), text)):
+        char = match[0]
+        if char == "\n":
+            line += 1
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return line, f"nested more than {MAX_DEPTH} levels deep (the limit for input files)"
+        else:
+            depth = max(depth - 1, 0)
+    return None
+
+
 def parse_text(text: str) -> Any:
     """Parse YAML text within the limits; raise ``YAMLError`` or ``InputLimitError``."""
-    if (trouble := check_structure(text)) is not None:
+    if (trouble := _flow_too_deep(text) or check_structure(text)) is not None:
         raise InputLimitError(*trouble)
     return _yaml().load(text)
 
