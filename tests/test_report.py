@@ -19,6 +19,7 @@ import countysim.runner
 from countysim.analysis import INDICATORS
 from countysim.cli import main
 from countysim.reports import REPORT_NAME, inline_svg
+from countysim.results import Results
 from countysim.runner import prepare, simulate
 
 SMALL = Path(__file__).resolve().parent / "data" / "small.yaml"
@@ -99,7 +100,8 @@ def saved_report(results, tmp_path_factory) -> Path:
     """`countysim report DIR --years 2012 2015 2018` on a saved result directory."""
     directory = tmp_path_factory.mktemp("report") / "res"
     results.save(directory)
-    status, stdout = cli("report", directory, "--years", 2012, 2015, 2018)
+    args = ("--years", 2012, 2015, 2018, "--format", "pdf", "--dpi", 60)
+    status, stdout = cli("report", directory, *args)
     assert status == 0
     path = directory / REPORT_NAME
     assert stdout == f"report in {path}\n"
@@ -282,33 +284,37 @@ def test_report_shows_levers_over_time_and_units(saved_report):
     assert "for reference" in text  # national statistics are labelled as such
 
 
-def test_report_and_run_warn_when_the_scale_is_too_coarse(tmp_path, capsys):
-    status, stdout = cli(
-        "run", SMALL, "--set", "simulation.scale=20", "--set", "years.end=2014",
-        "--out", tmp_path / "coarse", "--quiet",
-    )  # fmt: skip
+def test_run_warns_when_the_scale_is_too_coarse_and_so_does_the_report(tmp_path, capsys):
+    from countysim.reports.run_sections import scale_section
+
+    args = ("--set", "simulation.scale=20", "--set", "years.end=2013", "--no-figures")
+    status, stdout = cli("run", SMALL, *args, "--out", tmp_path / "coarse", "--quiet")
     assert status == 0
     assert "warning: At simulation.scale=20" in capsys.readouterr().err
-    assert stdout.startswith("small: 2012-2014, scale 20")  # the brief summary
+    assert stdout.startswith("small: 2012-2013, scale 20")  # the brief summary
     assert "nominal yuan" in stdout
-    html = (tmp_path / "coarse" / REPORT_NAME).read_text(encoding="utf-8")
-    assert 'id="scale"' in html and "simulation.scale=20" in html
+    coarse = Results.load(tmp_path / "coarse")
+    section = scale_section([coarse])
+    assert 'id="scale"' in section and "simulation.scale=20" in section
 
 
 def test_report_has_no_scale_warning_at_scale_one(saved_report):
     assert 'id="scale"' not in saved_report.read_text(encoding="utf-8")
 
 
-def test_run_and_report_write_figures_in_the_chosen_format(tmp_path):
+def test_run_and_report_write_figures_in_the_chosen_format(saved_report, tmp_path):
     out = tmp_path / "svg"
-    args = ("--set", "years.end=2013", "--out", out, "--quiet", "--format", "svg", "--dpi", 80)
-    status, _ = cli("run", SMALL, *args)
+    args = ("--set", "years.end=2013", "--out", out, "--quiet", "--no-report")
+    status, _ = cli("run", SMALL, *args, "--format", "svg", "--dpi", 80)
     assert status == 0
     assert sorted(p.name for p in (out / "figures").iterdir()) == sorted(
         f"{name}.svg" for name in RUN_FIGURES
     )
-    status, _ = cli("report", out, "--format", "pdf")
-    assert status == 0
-    assert (out / "figures" / "map.pdf").read_bytes()[:4] == b"%PDF"
+    # `countysim report --format pdf` (the fixture) wrote the figure files beside the report
+    figures = saved_report.parent / "figures"
+    assert sorted(p.name for p in figures.iterdir()) == sorted(
+        f"{name}.pdf" for name in RUN_FIGURES
+    )
+    assert (figures / "map.pdf").read_bytes()[:4] == b"%PDF"
     with pytest.raises(SystemExit):
         cli("run", SMALL, "--format", "docx")
