@@ -326,3 +326,26 @@ def test_replicates_from_a_script_without_a_main_guard(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "replicates [0, 1]" in done.stdout
     assert "__main__" in done.stderr  # the warning says why it ran in this process
+
+
+PROBE = """\
+from countysim.experiments.main_guard import unguarded_main_call
+
+
+def helper():
+    return unguarded_main_call()
+
+
+print("top", unguarded_main_call(), helper())
+if __name__ == "__main__":
+    print("guarded", unguarded_main_call(), helper())
+"""
+
+
+def test_the_main_guard_is_recognised(tmp_path):
+    script = tmp_path / "probe.py"
+    script.write_text(PROBE)
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.splitlines() == ["top True True", "guarded False False"]

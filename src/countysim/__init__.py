@@ -13,9 +13,18 @@ try:
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+unknown"
 
+from countysim.atomic import OutputExistsError  # noqa: E402
 from countysim.census import find_counties as counties  # noqa: E402
 from countysim.config import ScenarioError, load_scenario  # noqa: E402
 from countysim.results import Results  # noqa: E402
 from countysim.runner import run  # noqa: E402
 
-__all__ = ["Results", "ScenarioError", "__version__", "counties", "load_scenario", "run"]
+__all__ = [
+    "OutputExistsError",
+    "Results",
+    "ScenarioError",
+    "__version__",
+    "counties",
+    "load_scenario",
+    "run",
+]
