@@ -1,384 +1,505 @@
-"""Arrays against one Python agent per person: the labour market and the location choice of
-one sub-step, written both ways, checked to agree and timed.
+"""One sub-step of the labour market and the location choice, per agent against per array.
 
-The array version is the model's own code (`LabourMarket.substep`, then the location choice
-of those who reconsider). The agent version is the same rules written the usual Mesa way:
-one `mesa.Agent` per person holding its attributes, `AgentSet.select` to find job seekers
-and choosers, `groupby(...).agg` for the labour supply of each place, and `do` for each
-person finding a job and weighing its options in plain Python. Places keep their arrays (a
-few hundred of them; the clearing wage of each is solved by the model's own bisection).
-Both versions leave out the land and pension terms of the choice, which would double the
-agent code without changing what is measured; retirees and children are not part of it.
+countysim keeps persons in numpy arrays (``modules/labour.py``, ``modules/choice.py``). This
+script writes the same sub-step the usual Mesa way, one ``mesa.Agent`` per person with the
+rules in its methods and the AgentSet doing the rest (``select``, ``groupby``/``agg``,
+``shuffle_do``), checks that both give the same aggregates, and times both.
 
-Both start from the same spun-up county; their random draws differ, so their results agree
-only within sampling error: each runs several seeds, and the check is that the mean counts
-(employed, informal, unemployed, farmers, residents by level, movers) differ by less than
-four standard errors. Times are process CPU time of the sub-step alone (building the agents
-is timed apart). On a shared machine, run it with `nice`; figures are single runs.
+The sub-step: the labour market clears in every county place (supply by place, the clearing
+wage above the floor, jobs rationed at random), then persons reconsider where to live and
+work (working-age choosers by multinomial logit over the same options and utility terms,
+retirees living away between staying and going home, children following their mothers).
+The farm production that runs between the two in the model is left out of both versions.
+What other mechanisms contribute (the prospective farm income, the land and pension terms
+of the utility) is computed by their array code for both versions: it is not what is
+compared.
 
-    python benchmarks/bench_vs_agents.py [--sizes 10000 100000] [--seeds 4]
+Agreement: the clearing wages are deterministic given the persons and must match to
+rounding; the random outcomes (employment rate of job seekers, share of persons who move
+to each level of place, share farming) are compared over several seeds, each version with
+its own random streams, and must agree within ``--tolerance`` standard errors of the
+difference of the two means (the standard error from the spread over seeds, floored by the
+binomial standard error of a share).
+
+Times are wall-clock seconds of one sub-step from the same spun-up county (best of three up
+to 20,000 persons, a single one above); making the agents is timed apart. On a shared
+machine, run it with ``nice``.
+
+    python benchmarks/bench_vs_agents.py [--check-population 3000] [--seeds 8]
+        [--sizes 10000 100000]
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import math
-import pickle
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import mesa
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 from countysim.model import CountyModel
 from countysim.modules.choice import (
     COMMUTE_COUNTY_TOWN,
     COMMUTE_TOWNSHIP,
     FARM,
-    MOVE_COUNTY_TOWN,
     MOVE_TOWNSHIP,
-    OPTION_NAMES,
     VILLAGE_NONFARM,
 )
-from countysim.population import EMPLOYED, FARMER, INFORMAL, NONFARM, UNEMPLOYED
+from countysim.population import (
+    EMPLOYED,
+    FARMER,
+    INFORMAL,
+    IS_IN_SCHOOL_AGE,
+    IS_NONFARM,
+    IS_WORKING,
+    RETIRED,
+    UNEMPLOYED,
+)
 from countysim.runner import prepare
-from countysim.world import CITY, VILLAGE
+from countysim.world import CITY, COUNTY_TOWN, TOWNSHIP, VILLAGE
 
 BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
-LEVEL_NAMES = ("county_town", "township", "village", "city")
+LEVELS = {"village": VILLAGE, "township": TOWNSHIP, "county_town": COUNTY_TOWN, "city": CITY}
+_BISECTION_STEPS = 60
 
 
-# --------------------------------------------------------------------------- set-up
-def spun_up_county(size: int) -> bytes:
-    """A spun-up county, pickled so that every version and seed starts from it."""
-    sc = prepare(BASELINE, [f"county.generate.registered_population={size}", "years.end=2012"])
-    model = CountyModel(sc)
-    model.step()  # one recorded year, so that every module has run once
-    model.choice_terms.clear()  # no land or pension terms in either version
-    state = {k: v for k, v in vars(model).items() if not k.startswith("_") and k != "rng"}
-    return pickle.dumps((sc, {k: state[k] for k in _PARTS}))
+def county(population: int, seed: int = 1) -> CountyModel:
+    """A generated county of about ``population`` persons after its spin-up."""
+    overrides = [
+        f"county.generate.registered_population={population}",
+        "simulation.scale=1",
+        f"seed={seed}",
+    ]
+    if population < 20_000:  # at least a few hundred persons per village
+        overrides += ["county.generate.townships=2", "county.generate.villages_per_township=4"]
+    return CountyModel(prepare(BASELINE, overrides))
 
 
-_PARTS = (
-    "scenario",
-    "world",
-    "state",
-    "persons",
-    "households",
-    "tally",
-    "levers",
-    "clock",
-    "substep_index",
-    "year",
-    "modules",
-    "choice_terms",
-    "income_sources",
-    "settlement_terms",
-    "demography",
-    "farming",
-    "land",
-    "labour",
-    "choice",
-    "hukou",
-    "capital",
-    "services",
-    "finance",
-    "policy",
-    "incomes",
-    "pensions",
-    "recorder",
-)
-
-
-def restore(blob: bytes, seed: int) -> mesa.Model:
-    sc, parts = pickle.loads(blob)
-    model = mesa.Model(rng=seed)
-    vars(model).update(parts)
+def _begin_substep(snapshot: CountyModel, seed: np.random.SeedSequence) -> CountyModel:
+    """A copy of the snapshot at the first sub-step of a year, drawing from ``seed``."""
+    model = copy.deepcopy(snapshot)
+    model.rng = np.random.default_rng(seed)
+    model.clock += 1
+    model.substep_index = 0
     return model
 
 
-# --------------------------------------------------------------------------- arrays
-def array_substep(model, seed: int) -> None:
-    """The model's labour market, then the location choice of those who reconsider."""
-    model.clock += 1
+# ------------------------------------------------------------------------- arrays
+def array_substep(model: CountyModel) -> None:
+    """The project's own code: the labour market's and the location choice's sub-steps."""
     model.labour.substep(model)
-    model.farming.substep(model)
-    choosers = _choosers_by_arrays(model)
-    before = model.persons.residence.copy()
-    for start in range(0, len(choosers), 16_384):
-        model.choice._choose_work(model, choosers[start : start + 16_384])
-    model.movers = int((model.persons.residence != before).sum())
+    model.choice.substep(model)
 
 
-def _choosers_by_arrays(model) -> np.ndarray:
-    p, c = model.persons, model.scenario.choice
-    rate = model.scenario.simulation.activity_rate
-    working = np.isin(p.status, NONFARM + (FARMER,))
-    chance = np.where(p.status == UNEMPLOYED, rate * c.unemployed_activity_multiplier, rate)
-    return np.flatnonzero((working & (model.rng.random(len(p)) < chance)) | p.must_choose)
-
-
-# --------------------------------------------------------------------------- agents
+# ------------------------------------------------------------------------- agents
 class Person(mesa.Agent):
-    """One person, its attributes as Python values (copied from the county's arrays)."""
+    """One person, with the attributes the two mechanisms read and change."""
 
-    def __init__(self, model, row: int) -> None:
+    def __init__(self, model: PersonModel, row: int) -> None:
         super().__init__(model)
-        p = model.persons
+        p, hh = model.county.persons, model.county.households
         self.row = row
         self.status = int(p.status[row])
         self.workplace = int(p.workplace[row])
         self.residence = int(p.residence[row])
         self.skill = float(p.skill[row])
         self.age = int(p.age[row])
-        self.hh = int(p.hh[row])
         self.hukou_place = int(p.hukou_place[row])
+        self.home = int(hh.home[p.hh[row]])
+        self.land = float(hh.land_mu[p.hh[row]])
         self.must_choose = bool(p.must_choose[row])
-        self.years_here = int(p.years_here[row])
         self.wage_income = float(p.wage_income[row])
-        self.kids = 0
+        self.years_here = int(p.years_here[row])
+        self.mother: Person | None = None
+        self.school_children = 0
+        self.moved_from: int | None = None
 
-    def seeking(self) -> bool:
-        return self.status in NONFARM and self.workplace >= 0
-
-    def find_job(self, market) -> None:
-        """Draw a job at the workplace's job-finding rate and earn the sub-step's pay."""
-        w = self.workplace
-        formal = self.model.rng.random() < market.job_prob[w]
-        informal = not formal and market.informal_sector
+    # labour market ------------------------------------------------------------
+    def seek_work(self) -> None:
+        """Find a formal job with the place's job probability, else informal work or none."""
+        m = self.model
+        place = self.workplace
+        formal = m.random_draw() < m.job_prob[place]
+        informal = not formal and m.informal_sector
         self.status = EMPLOYED if formal else INFORMAL if informal else UNEMPLOYED
-        pay = market.wage[w] if formal else market.informal_wage[w] if informal else 0.0
-        self.wage_income += pay * self.skill / market.substeps
+        pay = m.wage[place] if formal else m.informal_wage[place] if informal else 0.0
+        self.wage_income += pay * self.skill / m.substeps
 
-    def reconsiders(self, rate: float, unemployed_multiplier: float) -> bool:
-        working = self.status in NONFARM or self.status == FARMER
-        chance = rate * unemployed_multiplier if self.status == UNEMPLOYED else rate
-        return (working and self.model.rng.random() < chance) or self.must_choose
-
-    def choose(self, places) -> None:
-        """Weigh every feasible option (residence, workplace) and take the best one."""
+    # location choice ----------------------------------------------------------
+    def reconsider(self) -> None:
+        """Choose among the options by utility plus Gumbel noise (multinomial logit)."""
+        m, c = self.model, self.model.c
         self.must_choose = False
         best, best_u = None, -math.inf
-        for option, res, work in places.options_of(self):
-            u = places.utility(self, option, res, work) + self.model.rng.gumbel()
+        for k, (res, work) in enumerate(self.options()):
+            if work is None:
+                continue
+            if work >= 0:
+                income = self.skill * (
+                    m.job_prob[work] * m.wage[work]
+                    + (1 - m.job_prob[work]) * (m.informal_wage[work] if m.informal_sector else 0)
+                )
+            else:
+                income = m.farm_income[self.row]
+            u = c.income_weight * math.log(max(income, c.income_floor_yuan))
+            u += self.residence_utility(res)
+            if work >= 0 and work != res:
+                u -= c.commute_cost_per_km * m.dist[res][work]
+            u += m.terms[self.row][k] + m.rng.gumbel()
             if u > best_u:
                 best, best_u = (res, work), u
         if best is None:
             return
         res, work = best
-        same_job = work == self.workplace and work >= 0
-        self.status = FARMER if work < 0 else self.status if same_job else UNEMPLOYED
+        if work < 0:
+            self.status = FARMER
+        elif work != self.workplace:
+            self.status = UNEMPLOYED  # a new workplace: searching until the next clearing
         if res != self.residence:
-            self.years_here = 0
-        self.residence, self.workplace = res, work
+            self.moved_from, self.residence, self.years_here = self.residence, res, 0
+        self.workplace = work
 
+    def options(self) -> list[tuple[int, int | None]]:
+        """(residence, workplace) of each option in the project's order; workplace None where
+        the option is not open to this person, -1 for farming."""
+        m, c = self.model, self.model.c
+        home, n_cities = self.home, len(m.cities)
+        village = home if m.level[home] == VILLAGE else -1
+        seat = m.seat[home]
+        town = m.county_town
+        young = self.age < m.retirement_age
+        can_farm = village >= 0 and self.land > 0 and self.age < m.farming_exit_age
+        options = [(village, -1 if can_farm and m.enabled[FARM] else None)]
+        for option, work in (
+            (VILLAGE_NONFARM, village),
+            (COMMUTE_TOWNSHIP, seat),
+            (COMMUTE_COUNTY_TOWN, town),
+        ):
+            open_ = village >= 0 and work >= 0 and young and m.enabled[option]
+            if open_ and option != VILLAGE_NONFARM:
+                open_ = m.dist[village][work] <= c.commute_max_km
+            options.append((village, work if open_ else None))
+        options.append((seat, seat if seat >= 0 and young and m.enabled[MOVE_TOWNSHIP] else None))
+        options.append((town, town if young and m.enabled[MOVE_TOWNSHIP + 1] else None))
+        for i, city in enumerate(m.cities):
+            open_ = young and m.enabled[MOVE_TOWNSHIP + 2 + i]
+            options.append((city, city if open_ else None))
+        assert len(options) == 6 + n_cities
+        return options
 
-class Places:
-    """What persons read of places, as Python lists (one lookup per use, as agents do)."""
-
-    def __init__(self, model) -> None:
-        world, st, c = model.world, model.state, model.scenario.choice
-        self.model = model
-        self.c = c
-        self.demo = model.scenario.demography
-        self.level = world.level.tolist()
-        self.seat = world.township_of().tolist()
-        self.town = world.county_town
-        self.cities = np.flatnonzero(world.level == CITY).tolist()
-        self.dist = world.dist_km.tolist()
-        self.urban = world.is_urban.tolist()
-        self.cost_of_living = st.cost_of_living.tolist()
-        self.service_quality = st.service_quality.tolist()
-        self.non_hukou_access = st.non_hukou_access.tolist()
-        self.hukou_barrier = st.hukou_barrier.tolist()
-        self.enabled = model.choice.enabled.tolist()
-        self.home = model.households.home.tolist()
-        self.land = model.households.land_mu.tolist()
-        self.network = model.choice._network(model).tolist()
-        self.informal_sector = model.scenario.labour.informal_sector
-        self.substeps = model.scenario.simulation.substeps
-        self.refresh_market()
-
-    def refresh_market(self) -> None:
-        st = self.model.state
-        self.wage = st.wage.tolist()
-        self.job_prob = st.job_prob.tolist()
-        self.informal_wage = st.informal_wage.tolist()
-
-    def options_of(self, a: Person):
-        home = self.home[a.hh]
-        village = home if self.level[home] == VILLAGE else -1
-        seat, town = self.seat[home], self.town
-        working_age = a.age < self.demo.retirement_age
-        candidates = [
-            (FARM, village, -1, self.land[a.hh] > 0 and a.age < self.demo.farming_exit_age),
-            (VILLAGE_NONFARM, village, village, working_age),
-            (COMMUTE_TOWNSHIP, village, seat, working_age and self._commutes(village, seat)),
-            (COMMUTE_COUNTY_TOWN, village, town, working_age and self._commutes(village, town)),
-            (MOVE_TOWNSHIP, seat, seat, working_age and seat >= 0),
-            (MOVE_COUNTY_TOWN, town, town, working_age),
-        ]
-        for k, city in enumerate(self.cities):
-            candidates.append((len(OPTION_NAMES) + k, city, city, working_age))
-        for option, res, work, ok in candidates:
-            if ok and self.enabled[option] and (option > COMMUTE_COUNTY_TOWN or village >= 0):
-                yield option, res, work
-
-    def _commutes(self, village: int, place: int) -> bool:
-        return village >= 0 and place >= 0 and self.dist[village][place] <= self.c.commute_max_km
-
-    def utility(self, a: Person, option: int, res: int, work: int) -> float:
-        c = self.c
-        if option == FARM:
-            income = self.model.farm_income_of[a.row]
-        else:
-            informal = self.informal_wage[work] if self.informal_sector else 0.0
-            p_job = self.job_prob[work]
-            income = a.skill * (p_job * self.wage[work] + (1 - p_job) * informal)
-        u = c.income_weight * math.log(max(income, c.income_floor_yuan))
-        hukou_here = a.hukou_place == res
-        access = 1.0 if hukou_here else self.non_hukou_access[res]
-        u -= c.cost_of_living_weight * math.log(self.cost_of_living[res])
+    def residence_utility(self, res: int) -> float:
+        m, c = self.model, self.model.c
+        hukou_here = self.hukou_place == res
+        access = 1.0 if hukou_here else m.non_hukou_access[res]
+        u = -c.cost_of_living_weight * m.log_cost_of_living[res]
         u += (
             c.service_weight
-            * self.service_quality[res]
+            * m.service_quality[res]
             * access
-            * (1 + c.school_child_weight * a.kids)
+            * (1 + c.school_child_weight * self.school_children)
         )
-        if res != a.residence:
-            u -= c.moving_cost + c.moving_cost_per_log_km * math.log1p(self.dist[a.residence][res])
-        if self.urban[res] and not hukou_here:
-            u -= self.hukou_barrier[res] if self.level[res] == CITY else c.non_hukou_barrier_county
-        home = self.home[a.hh]
-        if res == home:
-            u += c.home_attachment + c.home_attachment_per_decade * max(a.age - 16, 0) / 10
+        if res != self.residence:
+            u -= m.moving_cost[self.residence][res]
+        if m.urban[res] and not hukou_here:
+            u -= m.barrier[res]
+        if res == self.home:
+            u += c.home_attachment + c.home_attachment_per_decade * max(self.age - 16, 0) / 10
         else:
-            u += c.network_weight * math.log1p(self.network[home][res])
-        if work >= 0 and work != res:
-            u -= c.commute_cost_per_km * self.dist[res][work]
+            u += c.network_weight * math.log1p(m.network.get((self.home, res), 0) * m.scale)
         return u
 
+    def maybe_go_home(self) -> None:
+        """A retiree living away weighs staying against going home."""
+        m = self.model
+        stay = self.residence_utility(self.residence) + m.retiree_terms[self.row][0]
+        home = self.residence_utility(self.home) + m.retiree_terms[self.row][1]
+        if home + m.rng.gumbel() > stay + m.rng.gumbel():
+            self.moved_from, self.residence, self.years_here = self.residence, self.home, 0
+            if self.land > 0 and self.age < m.farming_exit_age:
+                self.status = FARMER
 
-def build_agents(model) -> mesa.agent.AgentSet:
-    people = mesa.agent.AgentSet([Person(model, i) for i in range(len(model.persons))], random=None)
-    kids = model.choice.school_children(model)
-    for a in people:
-        a.kids = int(kids[a.row])
+    def follow_mother(self) -> None:
+        """A child apart from its mother joins her: surely if she just moved, at the rejoin
+        rate otherwise; only where schooling is open to the child."""
+        m, mother = self.model, self.mother
+        dest = mother.residence
+        if dest == self.residence:
+            return
+        open_ = 1.0 if dest in (self.home, self.hukou_place) else m.school_access[dest]
+        chance = open_ if mother.moved_from is not None else m.rejoin * open_
+        if m.random_draw() < chance:
+            self.moved_from, self.residence, self.years_here = self.residence, dest, 0
+
+
+class PersonModel(mesa.Model):
+    """Persons of a county as Mesa agents; places stay the county model's arrays."""
+
+    def __init__(self, county_model: CountyModel, seed: np.random.SeedSequence) -> None:
+        super().__init__(rng=np.random.default_rng(seed))
+        self.county = county_model
+        rows = range(len(county_model.persons))
+        self.people = [Person(self, row) for row in rows]
+        p = county_model.persons
+        mothers = p.rows_of(p.mother)
+        for person, mother in zip(self.people, mothers.tolist(), strict=True):
+            if mother >= 0:
+                person.mother = self.people[mother]
+
+    def random_draw(self) -> float:
+        return self.rng.random()
+
+    def substep(self) -> None:
+        self._place_terms()
+        self.clear_labour_market()
+        self.choose()
+
+    def _place_terms(self) -> None:
+        cm = self.county
+        world, sc = cm.world, cm.scenario
+        self.c, self.scale = sc.choice, sc.simulation.scale
+        self.substeps = sc.simulation.substeps
+        self.informal_sector = sc.labour.informal_sector
+        self.level, self.dist = world.level.tolist(), world.dist_km.tolist()
+        self.seat, self.county_town = world.township_of().tolist(), world.county_town
+        self.cities = np.flatnonzero(world.level == CITY).tolist()
+        self.urban = world.is_urban.tolist()
+        self.enabled = cm.choice.enabled.tolist()
+        self.retirement_age = sc.demography.retirement_age
+        self.farming_exit_age = sc.demography.farming_exit_age
+        self.rejoin = self.c.child_rejoin_rate / self.substeps
+
+    # ------------------------------------------------------------------ labour
+    def clear_labour_market(self) -> None:
+        cm = self.county
+        st, world = cm.state, cm.world
+        seekers = self.agents.select(lambda a: IS_NONFARM[a.status] and a.workplace >= 0)
+        skill = seekers.groupby("workplace").agg("skill", sum)
+        supply = np.zeros(world.n)
+        for place, total in skill.items():
+            supply[place] = self.scale * total
+        floor = st.wage_floor
+        manu, serv = cm.labour.demand(cm, floor)  # the firms' side: place-level, as before
+        d_floor = manu + serv
+        wage, job_prob = st.wage.copy(), st.job_prob.copy()
+        for j in np.flatnonzero(world.is_county).tolist():
+            clears = d_floor[j] > supply[j] > 0
+            wage[j] = self._clearing_wage(j, supply[j], d_floor[j]) if clears else floor[j]
+            if supply[j] > 0:
+                job_prob[j] = min(1.0, d_floor[j] / supply[j]) if d_floor[j] > 0 else 0.0
+            else:
+                job_prob[j] = 1.0 if d_floor[j] > 0 else 0.0
+        st.wage[:], st.job_prob[:] = wage, job_prob
+        self.wage, self.job_prob = wage.tolist(), job_prob.tolist()
+        self.informal_wage = st.informal_wage.tolist()
+        seekers.shuffle_do("seek_work")
+
+    def _clearing_wage(self, j: int, supply: float, demand_at_floor: float) -> float:
+        st, lab = self.county.state, self.county.labour
+        theta, lam = lab.theta, self.county.scenario.services.labour_share
+        k, a, r = st.capital[j], st.tfp[j], st.service_revenue[j]
+        lo = math.log(st.wage_floor[j])
+        hi = lo + math.log(demand_at_floor / supply)
+        for _ in range(_BISECTION_STEPS):
+            mid = 0.5 * (lo + hi)
+            w = math.exp(mid)
+            if k * (a * (1 - theta) / w) ** (1 / theta) + lam * r / w > supply:
+                lo = mid
+            else:
+                hi = mid
+        return math.exp(0.5 * (lo + hi))
+
+    # ------------------------------------------------------------------ choice
+    def choose(self) -> None:
+        cm, c = self.county, self.c
+        st = cm.state
+        self._write_back()  # the other mechanisms' array code reads the persons' arrays
+        self.farm_income = cm.farming.prospective_income(cm, np.arange(len(self.people)))
+        self.farm_income = self.farm_income.tolist()
+        self.log_cost_of_living = np.log(st.cost_of_living).tolist()
+        self.service_quality = st.service_quality.tolist()
+        self.non_hukou_access = st.non_hukou_access.tolist()
+        self.school_access = st.school_access.tolist()
+        self.moving_cost = cm.choice._moving_cost(cm).tolist()
+        self.barrier = np.where(
+            cm.world.level == CITY, st.hukou_barrier, c.non_hukou_barrier_county
+        ).tolist()
+        working = self.agents.select(lambda a: a.age >= 16 and IS_WORKING[a.status])
+        self.network = working.groupby(lambda a: (a.home, a.residence)).count()
+        for person in self.people:
+            person.school_children = 0
+        for child in self.agents.select(lambda a: 6 <= a.age <= 15 and a.mother is not None):
+            child.mother.school_children += 1
+
+        rate = cm.scenario.simulation.activity_rate
+        retiree_rate = c.retiree_activity_rate / self.substeps
+        choosers, retirees = [], []
+        for person in self.people:
+            draw = self.rng.random()
+            chance = (
+                rate * c.unemployed_activity_multiplier if person.status == UNEMPLOYED else rate
+            )
+            if (IS_WORKING[person.status] and draw < chance) or person.must_choose:
+                choosers.append(person)
+            elif (
+                draw < retiree_rate and person.status == RETIRED and person.residence != person.home
+            ):
+                retirees.append(person)
+        self.terms = self._other_terms(choosers, retirees)
+        mesa.agent.AgentSet(choosers, random=self.random).shuffle_do("reconsider")
+        mesa.agent.AgentSet(retirees, random=self.random).shuffle_do("maybe_go_home")
+        children = self.agents.select(lambda a: IS_IN_SCHOOL_AGE[a.status] and a.mother is not None)
+        children.shuffle_do("follow_mother")
+
+    def _other_terms(self, choosers: list[Person], retirees: list[Person]) -> dict:
+        """The land and pension terms of every option of the choosers, and of staying and
+        going home of the retirees, from those modules' array code."""
+        cm = self.county
+        terms: dict[int, list[float]] = {}
+        rows = np.array([a.row for a in choosers], dtype=np.intp)
+        if len(rows):
+            res, work, _ = cm.choice._options(cm, rows)
+            total = np.zeros(res.shape)
+            for term in cm.choice_terms:
+                total += term(cm, rows, res, work)
+            terms.update(zip(rows.tolist(), total.tolist(), strict=True))
+        rows = np.array([a.row for a in retirees], dtype=np.intp)
+        self.retiree_terms: dict[int, list[float]] = {}
+        if len(rows):
+            res = np.stack([[a.residence for a in retirees], [a.home for a in retirees]], axis=1)
+            total = np.zeros(res.shape)
+            for term in cm.choice_terms:
+                total += term(cm, rows, res.astype(np.int32), np.full_like(res, -1))
+            self.retiree_terms.update(zip(rows.tolist(), total.tolist(), strict=True))
+        return terms
+
+    def _write_back(self) -> None:
+        p = self.county.persons
+        p.status[:] = [a.status for a in self.people]
+        p.wage_income[:] = [a.wage_income for a in self.people]
+
+
+def agent_substep(model: CountyModel, seed: np.random.SeedSequence) -> PersonModel:
+    people = PersonModel(model, seed)
+    people.substep()
     return people
 
 
-def agent_substep(model, people, places: Places) -> None:
-    """The same sub-step, one agent at a time."""
-    model.clock += 1
-    lab, st, world = model.labour, model.state, model.world
-    scale = model.scenario.simulation.scale
-    seekers = people.select(lambda a: a.seeking())
-    by_place = seekers.groupby("workplace").agg("skill", sum)
-    supply = np.zeros(world.n)
-    for place, skill in by_place.items():
-        supply[place] = scale * skill
-    # Place-level clearing, as in the model (there are only a few hundred places).
-    county, floor = world.is_county, st.wage_floor
-    manu_f, serv_f = lab.demand(model, floor)
-    d_floor = manu_f + serv_f
-    clears = county & (d_floor > supply) & (supply > 0)
-    wage = floor.copy()
-    wage[clears] = lab._clearing_wage(model, floor, d_floor, supply, clears)
-    st.wage[county] = wage[county]
-    job_prob = np.where(supply > 0, np.minimum(1.0, d_floor / np.maximum(supply, 1e-12)), 1.0)
-    st.job_prob[county] = np.where(d_floor > 0, job_prob, 0.0)[county]
-    places.refresh_market()
-    seekers.do("find_job", places)
-    _sync_to_arrays(model, people)  # farming reads the arrays
-    model.farming.substep(model)
-    everyone = np.arange(len(model.persons))
-    model.farm_income_of = model.farming.prospective_income(model, everyone)
-    c = model.scenario.choice
-    rate = model.scenario.simulation.activity_rate
-    choosers = people.select(lambda a: a.reconsiders(rate, c.unemployed_activity_multiplier))
-    before = {a.unique_id: a.residence for a in choosers}
-    choosers.do("choose", places)
-    model.movers = sum(a.residence != before[a.unique_id] for a in choosers)
-    _sync_to_arrays(model, people)
+# ------------------------------------------------------------------------- comparing
+@dataclass
+class Outcome:
+    """What one sub-step gave, in the units compared."""
+
+    wages: np.ndarray  # clearing wage of each county place
+    shares: dict[str, float]  # random outcomes, each a share
+    counts: dict[str, int]  # the denominator of each share
 
 
-def _sync_to_arrays(model, people) -> None:
-    p = model.persons
-    for name in ("status", "workplace", "residence", "years_here", "wage_income", "must_choose"):
-        p._cols[name][:] = people.get(name)
+def outcome(model: CountyModel, before: CountyModel, status, residence) -> Outcome:
+    p0 = before.persons
+    seekers = IS_NONFARM[p0.status] & (p0.workplace >= 0)
+    moved = residence != p0.residence
+    level = model.world.level[residence]
+    n = len(residence)
+    shares = {"employment_rate": float((status[seekers] == EMPLOYED).mean())}
+    counts = {"employment_rate": int(seekers.sum())}
+    for name, code in LEVELS.items():
+        shares[f"movers_to_{name}"] = float((moved & (level == code)).sum() / n)
+        counts[f"movers_to_{name}"] = n
+    shares["farming"] = float((status == FARMER).mean())
+    counts["farming"] = n
+    wages = model.state.wage[model.world.is_county].copy()
+    return Outcome(wages, shares, counts)
 
 
-# --------------------------------------------------------------------------- compare
-def aggregates(model) -> dict[str, float]:
-    p, level = model.persons, model.world.level
-    out = {
-        "employed": int((p.status == EMPLOYED).sum()),
-        "informal": int((p.status == INFORMAL).sum()),
-        "unemployed": int((p.status == UNEMPLOYED).sum()),
-        "farmers": int((p.status == FARMER).sum()),
-        "movers": model.movers,
-    }
-    residents = np.bincount(level[p.residence], minlength=len(LEVEL_NAMES))
-    out.update({f"residents_{n}": int(residents[i]) for i, n in enumerate(LEVEL_NAMES)})
-    return out
-
-
-def compare(size: int, seeds: int) -> None:
-    blob = spun_up_county(size)
-    runs = {"arrays": [], "agents": []}
-    times = {"arrays": [], "agents": [], "agents_build": []}
-    for seed in range(seeds):
-        model = restore(blob, seed)
-        t0 = time.process_time()
-        array_substep(model, seed)
-        times["arrays"].append(time.process_time() - t0)
-        runs["arrays"].append(aggregates(model))
-        mesa.Agent._ids.pop(model, None)
-
-        model = restore(blob, seed)
-        t0 = time.process_time()
-        people, places = build_agents(model), None
-        places = Places(model)
-        times["agents_build"].append(time.process_time() - t0)
-        t0 = time.process_time()
-        agent_substep(model, people, places)
-        times["agents"].append(time.process_time() - t0)
-        runs["agents"].append(aggregates(model))
-        people.clear()
-        mesa.Agent._ids.pop(model, None)
-
-    print(f"\n{size:,} people, {seeds} seeds each: mean (sd) of counts after the sub-step")
-    print(f"{'':>22} {'arrays':>18} {'agents':>18}  agree")
-    all_agree = True
-    for key in runs["arrays"][0]:
-        a = np.array([r[key] for r in runs["arrays"]], dtype=float)
-        b = np.array([r[key] for r in runs["agents"]], dtype=float)
-        se = math.sqrt((a.var(ddof=1) + b.var(ddof=1)) / seeds) if seeds > 1 else 0.0
-        # Binomial noise as a floor: a count that happens to repeat exactly has no spread.
-        se = max(se, math.sqrt(max(a.mean(), 1.0) / seeds))
-        agree = abs(a.mean() - b.mean()) <= 4 * se
-        all_agree &= agree
-        print(
-            f"{key:>22} {a.mean():>11.1f} ({a.std(ddof=1):>4.0f}) "
-            f"{b.mean():>11.1f} ({b.std(ddof=1):>4.0f})  {'yes' if agree else 'NO'}"
+def compare(population: int, seeds: int, tolerance: float, *, verbose: bool = True) -> dict:
+    """Run both versions over ``seeds`` seeds on one county; return per measure the two
+    means, the standard error of their difference and whether they agree."""
+    snapshot = county(population)
+    results: dict[str, list[list[float]]] = {}
+    counts: dict[str, int] = {}
+    wage_gap = 0.0
+    for seed in np.random.SeedSequence(2024).spawn(seeds):
+        array_seed, agent_seed = seed.spawn(2)
+        by_arrays = _begin_substep(snapshot, array_seed)
+        array_substep(by_arrays)
+        a = outcome(by_arrays, snapshot, by_arrays.persons.status, by_arrays.persons.residence)
+        by_agents = _begin_substep(snapshot, array_seed)
+        people = agent_substep(by_agents, agent_seed)
+        status = np.array([x.status for x in people.people])
+        residence = np.array([x.residence for x in people.people])
+        b = outcome(by_agents, snapshot, status, residence)
+        mesa.Agent._ids.pop(people, None)
+        wage_gap = max(wage_gap, float(np.max(np.abs(a.wages / b.wages - 1))))
+        for name in a.shares:
+            results.setdefault(name, [[], []])
+            results[name][0].append(a.shares[name])
+            results[name][1].append(b.shares[name])
+            counts[name] = a.counts[name]
+    report = {"wage_max_relative_gap": wage_gap, "measures": {}}
+    for name, (arrays, agents) in results.items():
+        mean_a, mean_b = float(np.mean(arrays)), float(np.mean(agents))
+        pooled = 0.5 * (mean_a + mean_b)
+        binomial = math.sqrt(max(pooled * (1 - pooled), 1e-12) / max(counts[name], 1))
+        se = math.sqrt(
+            max(np.var(arrays, ddof=1), binomial**2) / seeds
+            + max(np.var(agents, ddof=1), binomial**2) / seeds
         )
-    t_a, t_m = np.mean(times["arrays"]), np.mean(times["agents"])
-    print(
-        f"CPU seconds per sub-step: arrays {t_a:.3f}, agents {t_m:.3f} "
-        f"({t_m / t_a:.0f}x; building the agents {np.mean(times['agents_build']):.2f} s more)"
-    )
-    print("results agree within sampling error" if all_agree else "RESULTS DIFFER")
+        agree = abs(mean_a - mean_b) <= tolerance * se
+        report["measures"][name] = (mean_a, mean_b, se, agree)
+    if verbose:
+        print(f"agreement on a county of {population:,} persons over {seeds} seeds")
+        print(f"  clearing wages: largest relative gap {wage_gap:.1e}")
+        print(f"  {'measure':<22} {'arrays':>9} {'agents':>9} {'s.e.':>8} {'z':>6}  agree")
+        for name, (mean_a, mean_b, se, agree) in report["measures"].items():
+            z = (mean_a - mean_b) / se
+            print(
+                f"  {name:<22} {mean_a:>9.5f} {mean_b:>9.5f} {se:>8.5f} {z:>6.2f}  "
+                f"{'yes' if agree else 'NO'}"
+            )
+    return report
+
+
+def timing(population: int, repeat: int) -> tuple[float, float, float]:
+    """Seconds of one sub-step by arrays and by agents (each the best of ``repeat``), and
+    of making the agents."""
+    snapshot = county(population)
+    seed = np.random.SeedSequence(7)
+    arrays = agents = made = math.inf
+    for _ in range(repeat):
+        model = _begin_substep(snapshot, seed)
+        started = time.perf_counter()
+        array_substep(model)
+        arrays = min(arrays, time.perf_counter() - started)
+        model = _begin_substep(snapshot, seed)
+        started = time.perf_counter()
+        people = PersonModel(model, seed)
+        made = min(made, time.perf_counter() - started)
+        started = time.perf_counter()
+        people.substep()
+        agents = min(agents, time.perf_counter() - started)
+        mesa.Agent._ids.pop(people, None)
+    return arrays, agents, made
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
-    parser.add_argument("--seeds", type=int, default=4, help="runs of each version per size")
+    parser.add_argument("--check-population", type=int, default=3000)
+    parser.add_argument("--seeds", type=int, default=8)
+    parser.add_argument("--tolerance", type=float, default=4.0, help="in standard errors")
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
     args = parser.parse_args()
-    with threadpool_limits(1):
-        for size in args.sizes:
-            compare(size, args.seeds)
+    report = compare(args.check_population, args.seeds, args.tolerance)
+    if not all(agree for *_, agree in report["measures"].values()):
+        raise SystemExit("the two versions disagree beyond sampling error")
+    print("one sub-step (labour market clearing and location choice), seconds:")
+    print(f"  {'persons':>9} {'arrays':>8} {'agents':>8} {'ratio':>7} {'making agents':>14}")
+    for size in args.sizes:
+        arrays, agents, made = timing(size, repeat=3 if size <= 20_000 else 1)
+        print(f"  {size:>9,} {arrays:>8.3f} {agents:>8.2f} {agents / arrays:>6.0f}x {made:>14.2f}")
 
 
 if __name__ == "__main__":
