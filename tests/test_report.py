@@ -318,3 +318,23 @@ def test_run_and_report_write_figures_in_the_chosen_format(saved_report, tmp_pat
     assert (figures / "map.pdf").read_bytes()[:4] == b"%PDF"
     with pytest.raises(SystemExit):
         cli("run", SMALL, "--format", "docx")
+
+
+def test_lever_changes_and_units():
+    import pandas as pd
+
+    from countysim.reports.levers import lever_changes, lever_label, lever_unit
+
+    county = pd.DataFrame(
+        {
+            "year": [2012, 2013, 2014, 2015],
+            "lever:hukou.settlement_years.county": [3.0, 3.0, 1.0, 1.0],
+            "lever:pensions.portability": [0.7, 0.7, 0.7, 0.7],
+        }
+    )
+    changes = lever_changes(county)
+    moving = changes[changes.lever == "hukou.settlement_years.county"]
+    assert list(zip(moving.year, moving.value, strict=True)) == [(2012, 3.0), (2014, 1.0)]
+    assert len(changes[changes.lever == "pensions.portability"]) == 1
+    assert lever_label("hukou.settlement_years.county") == "hukou: settlement years, county"
+    assert lever_unit("pensions.resident_basic_pension") == "yuan per year"

@@ -8,6 +8,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from countysim.config.keys import split_key
+from countysim.config.schema import Scenario
+from countysim.config.schema_nav import schema_node
 from countysim.recorder import LEVER_COLUMN_PREFIX
 from countysim.reports.html import esc, html_table, section
 
@@ -17,6 +20,11 @@ def lever_label(key: str) -> str:
     ``hukou: settlement years, county``."""
     module, *rest = key.split(".")
     return f"{module}: " + ", ".join(part.replace("_", " ") for part in rest)
+
+
+def lever_unit(key: str) -> str:
+    """The unit the scenario schema gives the lever at ``key`` (empty if it gives none)."""
+    return str(schema_node(Scenario, split_key(key)).extra("unit") or "")
 
 
 def lever_changes(county: pd.DataFrame) -> pd.DataFrame:
@@ -70,15 +78,18 @@ def lever_section(names: Sequence[str], counties: Sequence[pd.DataFrame]) -> str
         rows.append(
             (
                 not moving,
-                f"<tr><th>{esc(lever_label(key))}</th><td><code>{esc(key)}</code></td>{cells}</tr>",
+                f"<tr><th>{esc(lever_label(key))}</th><td><code>{esc(key)}</code></td>"
+                f'<td class="unit">{esc(lever_unit(key))}</td>{cells}</tr>',
             )
         )
     rows.sort(key=lambda r: r[0])  # levers that move first, in their recorded order otherwise
-    header = [[("Lever", 1, ""), ("Scenario key", 1, "")] + [(n, 1, "") for n in names]]
+    header = [
+        [("Lever", 1, ""), ("Scenario key", 1, ""), ("Unit", 1, "")] + [(n, 1, "") for n in names]
+    ]
     note = (
         '<p class="note">The value of every policy lever in force each year (a lever acts from '
         "the start of its year); bold: levers that change over the run or differ between "
-        "runs. Units are those of the scenario keys (shares 0-1, years, yuan per year).</p>"
+        "runs. Units are those of the scenario schema; yuan are nominal.</p>"
     )
     return section(
         "levers", "Policy levers over time", html_table(header, [r for _, r in rows]) + note
