@@ -29,6 +29,19 @@ Km = Annotated[float, _num("km", ge=0.0)]
 Weight = Annotated[float, _num("utility units", ge=0.0)]
 
 
+#: A name that default result folders are named after: one plain folder name, never ".",
+#: ".." or a hidden one.
+FolderName = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=100,
+        pattern=r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*$",
+        json_schema_extra={"allowed": "letters, digits, _, - and . (not first)"},
+    ),
+]
+
+
 class Strict(BaseModel):
     # .inf and .nan are never meaningful inputs; bounds alone would let +inf through.
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
@@ -342,10 +355,7 @@ class Incomes(Strict):
 
 
 class Scenario(Strict):
-    # The default result folder is named after it: no leading dot (".", "..", hidden).
-    name: Annotated[
-        str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*$")
-    ]
+    name: FolderName
     description: str = ""
     seed: Annotated[int, _num("integer", ge=0, le=2**63 - 1)]
     years: Years

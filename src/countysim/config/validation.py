@@ -168,6 +168,9 @@ def _translate(
             message = f"out of range; allowed: {_range_text(node.bounds() or error['ctx'])}"
             unit = node.extra("unit")
             message += f" ({unit})" if unit else ""
+        elif kind == "string_pattern_mismatch":
+            allowed = schema_node(schema_cls, steps).extra("allowed") or error["ctx"]["pattern"]
+            message = f"not allowed here; allowed: {allowed}"
         elif kind == _NOT_FINITE:
             message = "not a finite number (.inf and .nan are not allowed)"
             message += _allowed(schema_cls, steps)

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
-from countysim.config.schema import Strict
+from countysim.config.schema import FolderName, Strict
 from countysim.experiments.design import DEFAULT_MORRIS_LEVELS, Distribution, Value
 from countysim.experiments.execution import ExecutorKind
 from countysim.experiments.outputs import OutputSpec
@@ -116,7 +116,7 @@ class SweepFile(Strict):
     """A sweep: a base scenario, a design over some of its parameters, replicates per design
     point, and the summary outputs kept from each run."""
 
-    name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")]
+    name: FolderName
     description: str = ""
     base: Annotated[str, Field(json_schema_extra={"file": True})]
     overrides: Annotated[dict[str, Any], Field(alias="set")] = {}
