@@ -197,6 +197,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args) -> int:
     if args.replicates is not None or args.independent_streams or args.posterior:
+        if args.save_state is not None or args.from_state is not None:
+            print(
+                "countysim run: --save-state and --from-state are for a single run, not with "
+                "--replicates or --posterior",
+                file=sys.stderr,
+            )
+            return EXIT_BAD_INPUT
         return experiment_commands.run_replicates(args)
     from countysim.runner import prepare, simulate
 
