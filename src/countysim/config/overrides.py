@@ -17,7 +17,7 @@ from .yaml_reader import InputLimitError, parse_text, syntax_problem, to_plain
 Overrides = Iterable[str] | Mapping[str, Any]
 
 
-def apply_overrides(data: dict[str, Any], linemap: LineMap, overrides: Overrides) -> None:
+def apply_overrides(data: dict[str, Any], linemap: LineMap, overrides: Overrides | None) -> None:
     """Apply overrides to ``data`` in place, in order.
 
     ``overrides`` is a list of ``"dotted.key=value"`` strings, whose value is parsed as YAML
@@ -38,6 +38,8 @@ def apply_overrides(data: dict[str, Any], linemap: LineMap, overrides: Overrides
 
 def _items(overrides: Overrides) -> list[tuple[str, Any]]:
     """``(key, value)`` pairs; a string value is YAML text still to be parsed (``_Text``)."""
+    if overrides is None:
+        return []
     if isinstance(overrides, str | bytes):
         message = (
             f"overrides must be a list of 'key=value' strings or a dict, not one string "
