@@ -34,7 +34,7 @@ from countysim.figures.style import (
 #: Colours of the two groups of places in the convergence figures.
 _GROUP_COLORS = {"county": "0.2", "villages": LEVEL_COLORS["village"]}
 _GROUP_LABELS = {"county": "all county places", "villages": "villages"}
-#: Colours of the between-group Theil term per split (the measure colours of plots.py).
+#: Colours of the between-group Theil term per split (the measure colours of the style).
 _SPLIT_COLORS = {"residence": _MEASURE_COLORS["resident"], "hukou": _MEASURE_COLORS["registered"]}
 _SPLIT_TITLES = {"residence": "urban and rural residents", "hukou": "urban and rural hukou"}
 _WITHIN_COLOR = "0.82"

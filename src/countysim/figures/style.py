@@ -45,13 +45,7 @@ LEVEL_LABELS: dict[str, str] = {
 #: Colours of the two urbanization measures (not levels).
 _MEASURE_COLORS = {"resident": "#0072B2", "registered": "#CC79A7"}
 
-#: Line style and marker per origin level in the migration plot (colour = destination).
-_ORIGIN_LINESTYLES = {
-    "village": "-",
-    "township": "--",
-    "county_town": "-.",
-    "city": ":",
-}
+#: Marker per origin level in the migration panels (colour = origin too).
 _ORIGIN_MARKERS = {"village": "o", "township": "^", "county_town": "s", "city": "D"}
 
 _COUNTY_LEVELS = ("county_town", "township", "village")
