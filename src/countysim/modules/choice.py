@@ -195,10 +195,10 @@ class LocationChoice(Module):
 
     def _expected_income(self, model, rows, work) -> np.ndarray:
         st, lab = model.state, model.scenario.labour
-        w = np.maximum(work, 0)
-        informal = st.informal_wage[w] if lab.informal_sector else 0.0
-        nonfarm = st.job_prob[w] * st.wage[w] + (1 - st.job_prob[w]) * informal
-        income = model.persons.skill[rows][:, None] * nonfarm
+        informal = st.informal_wage if lab.informal_sector else 0.0
+        # Per place, then looked up: the same numbers as per person and option.
+        nonfarm = st.job_prob * st.wage + (1 - st.job_prob) * informal
+        income = model.persons.skill[rows][:, None] * nonfarm[np.maximum(work, 0)]
         income[:, FARM] = model.farming.prospective_income(model, rows)
         return income
 

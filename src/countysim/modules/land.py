@@ -311,9 +311,8 @@ class Land(Module):
         """Expected earnings at each workplace, as in the location choice (skill times the
         job-finding-weighted wage), or last year's income where there is no workplace."""
         p, st, c = model.persons, model.state, model.scenario.choice
-        w = np.maximum(work, 0)
-        informal = st.informal_wage[w] if model.scenario.labour.informal_sector else 0.0
-        wage = st.job_prob[w] * st.wage[w] + (1 - st.job_prob[w]) * informal
+        informal = st.informal_wage if model.scenario.labour.informal_sector else 0.0
+        wage = (st.job_prob * st.wage + (1 - st.job_prob) * informal)[np.maximum(work, 0)]
         earnings = np.where(work >= 0, p.skill[rows][:, None] * wage, p.income[rows][:, None])
         return np.maximum(earnings, c.income_floor_yuan)
 
