@@ -73,7 +73,7 @@ def calibrate(args: argparse.Namespace) -> int:
             progress=not args.quiet,
             log=(lambda *a: None) if args.quiet else print,
         )
-    except (StoreError, OutputExistsError, ImportError, ValueError) as exc:
+    except (StoreError, OutputExistsError, ImportError) as exc:
         print(f"countysim calibrate: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except CalibrationFailed as exc:

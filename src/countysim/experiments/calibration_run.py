@@ -199,7 +199,10 @@ class Calibration:
         state.runs[stage] = table
         history = pd.concat([state.runs[s] for s in state.runs if s.startswith("wave-")])
         x = self._active(state, to_unit(self.plan.priors, self._points(history)))
-        emulators = fit_emulators(x, self._values(state, history), self.plan.spec.seed + wave)
+        try:
+            emulators = fit_emulators(x, self._values(state, history), self.plan.spec.seed + wave)
+        except ValueError as exc:  # too few runs with a value to emulate a target
+            raise CalibrationFailed(f"wave {wave}: {exc}") from None
         state.waves.append(emulators)
         entry["emulators"] = [emulator.describe() for emulator in emulators.values()]
         state.wave_log.append(entry)
@@ -238,7 +241,10 @@ class Calibration:
         hang on the luck of its one run."""
         history = pd.concat([state.runs[s] for s in state.runs if s.startswith("wave-")] + [table])
         x = self._active(state, to_unit(self.plan.priors, self._points(history)))
-        final = fit_emulators(x, self._values(state, history), self.plan.spec.seed + 99)
+        try:
+            final = fit_emulators(x, self._values(state, history), self.plan.spec.seed + 99)
+        except ValueError as exc:
+            raise CalibrationFailed(f"ensemble: {exc}") from None
         x_sets = self._active(state, to_unit(self.plan.priors, self._points(table)))
         log_likelihood = np.zeros(len(table))
         for name, emulator in final.items():
