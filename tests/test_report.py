@@ -285,7 +285,7 @@ def test_report_shows_levers_over_time_and_units(saved_report):
 
 
 def test_run_warns_when_the_scale_is_too_coarse_and_so_does_the_report(tmp_path, capsys):
-    from countysim.reports.run_sections import scale_section
+    from countysim.reports.run_sections import beta_section, indicator_section, scale_section
 
     args = ("--set", "simulation.scale=20", "--set", "years.end=2013", "--no-figures")
     status, stdout = cli("run", SMALL, *args, "--out", tmp_path / "coarse", "--quiet")
@@ -296,6 +296,8 @@ def test_run_warns_when_the_scale_is_too_coarse_and_so_does_the_report(tmp_path,
     coarse = Results.load(tmp_path / "coarse")
     section = scale_section([coarse])
     assert 'id="scale"' in section and "simulation.scale=20" in section
+    assert "Not reliable at this scale" in beta_section([coarse])
+    assert "sigma rows are not reliable" in indicator_section([coarse])
 
 
 def test_report_has_no_scale_warning_at_scale_one(saved_report):

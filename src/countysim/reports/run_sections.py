@@ -142,6 +142,11 @@ def indicator_section(runs: Sequence[Results], years: Sequence[int] | None = Non
         "township. Definitions: <code>countysim.recorder</code> and "
         "<code>countysim.analysis</code>.</p>"
     )
+    if any(Analysis(r).scale_warnings() for r in runs):
+        note += (
+            '<p class="note"><b>The sigma rows are not reliable at this scale</b> (see '
+            '"Reliability at this scale" above).</p>'
+        )
     return section("indicators", "Headline indicators", html_table(header, rows) + note)
 
 
@@ -182,6 +187,12 @@ def beta_section(runs: Sequence[Results]) -> str:
         "</sub> across places (each place counts once); speed λ = −ln(1 + βT)/T, half-life "
         "ln 2/λ. A positive β means no convergence (infinite half-life).</p>"
     )
+    if any(Analysis(r).scale_warnings() for r in runs):
+        note += (
+            '<p class="note"><b>Not reliable at this scale</b> (see "Reliability at this '
+            'scale" above): with few simulated persons per place, β and the half-life '
+            "mix sampling noise into the spread of incomes across places.</p>"
+        )
     return section("beta", "Beta convergence across places", html_table(header, rows) + note)
 
 
