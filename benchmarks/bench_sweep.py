@@ -1,13 +1,41 @@
-"""Sweep throughput: runs per minute of a 20,000-person county over 2012-2035.
+"""Sweep throughput and parallel efficiency, measured on this machine and modelled beyond it.
 
-Runs the same small Latin-hypercube sweep (one run per design point) with process pools of
-each given size and with a local Dask cluster, and prints runs per minute and the parallel
-efficiency against one worker (rate / (workers x rate of one worker)). Times include
-starting the workers, as a user would see them; each is the best of ``--repeat`` rounds
-(the rounds interleave the executors), which keeps other work on a shared machine out of
-the figures. Every executor must give the same numbers, which is checked too.
+Runs the same Latin-hypercube sweep of a 20,000-person county (one run per design point)
+with a process pool of each given size and with a local Dask cluster (``--dask-workers``),
+and prints runs per minute and the parallel efficiency against one worker, rate / (workers
+x rate of one worker). Times include starting the workers, as a user sees them. Every
+executor must give the same numbers, which is checked too.
 
-    python benchmarks/bench_sweep.py [--runs 8] [--repeat 2] [--workers 1 2] [--no-dask]
+It also measures the fixed costs around the runs and uses them in a model of the efficiency
+at more workers than this machine has (printed as modelled, with the measured cases beside
+the model's figure for them):
+
+- worker start: spawning a worker and importing Mesa and the model in it, once per worker;
+  the workers of a pool start side by side, so the pool pays it about once;
+- per run, in the worker: reading the design point into a scenario, setting up the model
+  (building the county and the spin-up), simulating, collecting the results, writing the
+  chunk's Parquet part; all of this divides among the workers;
+- per run, in the parent: handing out chunks and counting what finished (its CPU time
+  during the sweep, divided by the runs; this includes the sweep-level costs, so it errs
+  on the high side);
+- per sweep, in the parent: opening the store and finding the runs to do.
+
+With R runs of t seconds each (all work in the worker), p seconds of parent work per run,
+a worker start s and sweep costs S, N workers on N cores take
+
+    T(N) = S + s + max(R (t + p) / N, R p) + t / 2     (N > 1; no t / 2 for N = 1)
+
+where t / 2 is the mean idle time at the end (the last chunks hold one run each, so workers
+finish within one run of each other) and max(...) is the runs' share of the cores unless
+the parent is the bottleneck. The efficiency is T(1) / (N T(N)). Not modelled: slower runs
+when many share memory bandwidth and caches, and slower worker starts when many import
+from one disk at once; both lower real figures on a big machine.
+
+A full measurement takes about five minutes on two cores (defaults); on a bigger machine,
+``--runs 500 --workers 1 2 4 8 16 --dask-workers 16`` measures the real thing.
+
+    nice python benchmarks/bench_sweep.py [--runs 16] [--end-year 2035] [--workers 1 2]
+        [--dask-workers 2] [--model-runs 500] [--model-workers 4 8 16]
 """
 
 from __future__ import annotations
@@ -16,6 +44,7 @@ import argparse
 import importlib.util
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
@@ -27,6 +56,7 @@ set:
   county.generate.registered_population: {population}
   county.generate.townships: 3
   county.generate.villages_per_township: 6
+  years.end: {end}
 design:
   kind: lhs
   samples: {runs}
@@ -35,66 +65,198 @@ parameters:
   choice.moving_cost: {{bounds: [0.6, 2.0]}}
   choice.income_weight: {{bounds: [0.8, 2.5]}}
 outputs:
-  urbanization_2035: {{column: urbanization_resident, year: 2035}}
+  urbanization_end: {{column: urbanization_resident, year: {end}}}
 """
 
 
-def measure(plan, directory: Path, executor: str, workers: int) -> tuple[float, list[float]]:
-    """Seconds for the whole sweep, and its outputs in run order."""
+@dataclass
+class Measured:
+    executor: str
+    workers: int
+    seconds: float
+    parent_cpu: float
+    outputs: list[float]
+
+
+def measure(plan, directory: Path, executor: str, workers: int) -> Measured:
+    """One sweep into a new store: wall seconds, the parent's CPU seconds, the outputs."""
     from countysim.experiments import run_sweep
 
-    started = time.perf_counter()
+    wall, cpu = time.perf_counter(), time.process_time()
     outcome = run_sweep(plan, directory, executor=executor, workers=workers, progress=False)
-    seconds = time.perf_counter() - started
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     runs = outcome.store.runs()
     if outcome.failed:
         first = runs.loc[runs["status"] != "ok", "error"].iloc[0]
         raise RuntimeError(f"{outcome.failed} runs failed with {executor}, the first with: {first}")
-    return seconds, runs["urbanization_2035"].tolist()
+    return Measured(executor, workers, wall, cpu, runs["urbanization_end"].tolist())
+
+
+def worker_start_seconds() -> float:
+    """Starting a one-worker pool until its worker has imported the model and answered."""
+    from countysim.experiments.execution import open_executor
+
+    started = time.perf_counter()
+    with open_executor("process", workers=1) as (pool, _):
+        pool.submit(int).result()
+        return time.perf_counter() - started
+
+
+def dask_start_seconds(workers: int) -> float:
+    """Starting a local Dask cluster until its workers have imported the model."""
+    from countysim.experiments.execution import open_executor
+
+    started = time.perf_counter()
+    with open_executor("dask", workers=workers) as (pool, _):
+        pool.submit(int).result()
+        return time.perf_counter() - started
+
+
+def run_phases(plan, directory: Path, runs: int = 2) -> dict[str, float]:
+    """Mean seconds of each phase of a run, in this process (after one unmeasured run)."""
+    import mesa
+
+    from countysim.experiments.execution import RunOutput, run_task
+    from countysim.experiments.scenario_model import scenario_for
+    from countysim.experiments.store import PartWriter
+    from countysim.model import CountyModel
+    from countysim.results import Results
+
+    (directory / "runs").mkdir(parents=True)
+    (directory / "series").mkdir()
+    totals = dict.fromkeys(("scenario", "setup", "simulate", "results", "write"), 0.0)
+    for index, task in enumerate(plan.runs[: runs + 1]):
+        clock = [time.perf_counter()]
+        scenario = scenario_for(plan.model.base, task.parameters, task.seed)
+        clock.append(time.perf_counter())
+        model = CountyModel(scenario)
+        clock.append(time.perf_counter())
+        model.run()
+        clock.append(time.perf_counter())
+        results = Results.from_model(model)
+        mesa.Agent._ids.pop(model, None)
+        summary = {name: spec.evaluate(results.county) for name, spec in plan.model.outputs.items()}
+        output = RunOutput(summary, {"county": results.to_df("county")})
+        clock.append(time.perf_counter())
+        record = run_task(lambda _parameters, _seed, done=output: done, task)
+        PartWriter(directory, {})([record])
+        clock.append(time.perf_counter())
+        if index:  # the first run also pays for first-use costs
+            for name, (a, b) in zip(totals, zip(clock, clock[1:], strict=False), strict=True):
+                totals[name] += b - a
+    return {name: total / runs for name, total in totals.items()}
+
+
+def sweep_overhead_seconds(plan, directory: Path) -> float:
+    """A sweep call with nothing left to do on a complete store: opening it, reading its
+    parts and finding the runs to do."""
+    from countysim.experiments import run_sweep
+
+    started = time.perf_counter()
+    run_sweep(plan, directory, executor="serial", resume=True, progress=False)
+    return time.perf_counter() - started
+
+
+def modelled_seconds(workers: int, runs: int, run: float, parent: float, fixed: float) -> float:
+    """T(N) of the module docstring; ``fixed`` is the sweep's cost plus one worker start."""
+    tail = run / 2 if workers > 1 else 0.0
+    return fixed + max(runs * (run + parent) / workers, runs * parent) + tail
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=8, help="runs per measurement")
-    parser.add_argument("--repeat", type=int, default=2, help="rounds; the best one counts")
-    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--runs", type=int, default=16, help="runs per measured sweep")
     parser.add_argument("--population", type=int, default=20_000)
-    parser.add_argument("--no-dask", action="store_true", help="skip the Dask local cluster")
+    parser.add_argument("--end-year", type=int, default=2035)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--dask-workers", type=int, nargs="*", default=[2])
+    parser.add_argument("--model-runs", type=int, default=500, help="runs of the modelled sweep")
+    parser.add_argument("--model-workers", type=int, nargs="*", default=[4, 8, 16])
     args = parser.parse_args()
+    if 1 not in args.workers:
+        parser.error("--workers needs 1: the efficiency is measured against one worker")
+    if importlib.util.find_spec("distributed") is None:
+        args.dask_workers = []
 
     from countysim.experiments import load_sweep
 
     with tempfile.TemporaryDirectory() as tmp:
         sweep_file = Path(tmp) / "bench_sweep.yaml"
-        text = SWEEP.format(base=BASELINE, population=args.population, runs=args.runs)
+        text = SWEEP.format(
+            base=BASELINE, population=args.population, runs=args.runs, end=args.end_year
+        )
         sweep_file.write_text(text, encoding="utf-8")
         plan = load_sweep(sweep_file)
-        cases = [("process", n) for n in args.workers]
-        if not args.no_dask and importlib.util.find_spec("distributed") is not None:
-            cases.append(("dask", max(args.workers)))
         print(
             f"{args.runs} runs of a {args.population:,}-person county, "
             f"{plan.base['years']['start']}-{plan.base['years']['end']}"
         )
-        best = dict.fromkeys(cases, float("inf"))
-        reference = None
-        for round_ in range(args.repeat):
-            for executor, workers in cases:
-                store = Path(tmp) / f"{executor}{workers}-{round_}"
-                seconds, outputs = measure(plan, store, executor, workers)
-                if reference is None:
-                    reference = outputs
-                elif outputs != reference:
-                    raise AssertionError(f"{executor} with {workers} workers gave other numbers")
-                best[executor, workers] = min(best[executor, workers], seconds)
-        print(f"{'executor':>9} {'workers':>7} {'seconds':>8} {'runs/min':>9} {'efficiency':>10}")
-        single_rate = None
-        for (executor, workers), seconds in best.items():
-            rate = args.runs / seconds * 60
-            if executor == "process" and workers == 1:
-                single_rate = rate
-            efficiency = f"{rate / (workers * single_rate):.0%}" if single_rate else "-"
-            print(f"{executor:>9} {workers:>7} {seconds:>8.1f} {rate:>9.1f} {efficiency:>10}")
+        phases = run_phases(plan, Path(tmp) / "phases")
+        start = worker_start_seconds()
+        cases = [("process", n) for n in args.workers] + [("dask", n) for n in args.dask_workers]
+        measured = [measure(plan, Path(tmp) / f"{kind}{n}", kind, n) for kind, n in cases]
+        overhead = sweep_overhead_seconds(plan, Path(tmp) / "process1")
+        dask_start = {n: dask_start_seconds(n) for n in args.dask_workers}
+
+    reference = measured[0].outputs
+    for m in measured:
+        if m.outputs != reference:
+            raise AssertionError(f"{m.executor} with {m.workers} workers gave other numbers")
+    print("every executor gave the same numbers, run for run")
+
+    run = sum(phases.values())
+    single = next(m for m in measured if m.executor == "process" and m.workers == 1)
+    parent = max(m.parent_cpu for m in measured if m.executor == "process") / args.runs
+    print("\nfixed costs, seconds (measured):")
+    print(f"  worker start (spawn, import Mesa and the model)  {start:8.2f}  once per worker")
+    for name, label in (
+        ("scenario", "design point into a scenario"),
+        ("setup", "model set-up (county, spin-up)"),
+        ("simulate", "simulating the years"),
+        ("results", "collecting results and outputs"),
+        ("write", "writing the run's Parquet part"),
+    ):
+        print(f"  {label:<47}  {phases[name]:8.3f}  per run, in the worker")
+    print(f"  parent: handing out and counting runs           {parent:8.3f}  per run (CPU)")
+    print(f"  sweep: opening the store, finding runs to do    {overhead:8.2f}  once")
+    for n, seconds in dask_start.items():
+        print(f"  Dask local cluster of {n} started and prepared     {seconds:8.2f}  once")
+
+    print(f"\n{'measured':<9} {'workers':>7} {'seconds':>8} {'runs/min':>9} {'efficiency':>10}")
+    single_rate = args.runs / single.seconds * 60
+    for m in measured:
+        rate = args.runs / m.seconds * 60
+        efficiency = rate / (m.workers * single_rate)
+        print(f"{m.executor:<9} {m.workers:>7} {m.seconds:>8.1f} {rate:>9.1f} {efficiency:>10.0%}")
+
+    fixed = overhead + start
+    print(
+        f"\nmodelled ({args.model_runs} runs of {run:.2f} s, parent {parent * 1000:.1f} ms a run, "
+        f"fixed {fixed:.1f} s; one core per worker):"
+    )
+    # A Dask cluster differs by its start (measured at its size here; it grows with the
+    # number of workers, which this leaves out) and, with chunks, little else.
+    dask_fixed = overhead + max(dask_start.values()) if dask_start else None
+    print(
+        f"{'workers':>7} {'seconds':>8} {'runs/min':>9} {'efficiency':>10}"
+        + (f" {'dask seconds':>13} {'dask vs pool':>12}" if dask_fixed else "")
+    )
+    one = modelled_seconds(1, args.model_runs, run, parent, fixed)
+    for n in sorted({*args.workers, *args.model_workers}):
+        seconds = modelled_seconds(n, args.model_runs, run, parent, fixed)
+        rate = args.model_runs / seconds * 60
+        line = f"{n:>7} {seconds:>8.0f} {rate:>9.1f} {one / (n * seconds):>10.0%}"
+        if dask_fixed:
+            on_dask = modelled_seconds(n, args.model_runs, run, parent, dask_fixed)
+            line += f" {on_dask:>13.0f} {seconds / on_dask:>12.0%}"
+        print(line)
+    print("the model at the measured sweep, for comparison with the measured figures:")
+    one = modelled_seconds(1, args.runs, run, parent, fixed)
+    for n in sorted(args.workers):
+        seconds = modelled_seconds(n, args.runs, run, parent, fixed)
+        print(
+            f"{n:>7} {seconds:>8.1f} {args.runs / seconds * 60:>9.1f} {one / (n * seconds):>10.0%}"
+        )
 
 
 if __name__ == "__main__":  # guarded: worker processes are started with spawn
