@@ -33,6 +33,8 @@ class Results:
       workers by age band);
     - ``world``: the places and their coordinates;
     - ``manifest``: provenance (version, git commit, resolved scenario and hash, seed).
+
+    Every column's meaning and unit: ``docs/outputs.md`` (from `countysim.output_columns`).
     """
 
     county: pd.DataFrame

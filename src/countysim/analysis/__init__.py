@@ -41,7 +41,7 @@ __all__ = [
 #: as the county's. A place's income per person is a mean over its simulated households;
 #: with few rows its sampling error adds to the true spread across places, inflating sigma
 #: and shortening the beta half-life (the baseline's sigma in 2035 is 0.158 at scale 10,
-#: 80 rows per median village, against 0.106 at scale 1, 800 rows). Taking that error's
+#: 81 rows per median village, against 0.106 at scale 1, 811 rows). Taking that error's
 #: variance as c/rows, those two values give c = 1.2 and a true sigma near 0.099: sigma is
 #: then about 12% too high at 500 rows, 7% at 800 and 60% at 80.
 MIN_ROWS_PER_PLACE = 500
