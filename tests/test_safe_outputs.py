@@ -349,3 +349,11 @@ def test_the_main_guard_is_recognised(tmp_path):
         [sys.executable, str(script)], capture_output=True, text=True, timeout=60, check=True
     )
     assert done.stdout.splitlines() == ["top True True", "guarded False False"]
+
+
+def test_a_path_below_a_file_is_refused_before_running(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("keep\n")
+    out = tmp_path / "notes.txt" / "deeper" / "res"
+    status, _, err = cli(capsys, "run", BASELINE, *QUICK, "--out", out)
+    assert status == 2 and "notes.txt is a file" in err
+    assert (tmp_path / "notes.txt").read_text() == "keep\n"

@@ -32,7 +32,8 @@ _MAX_MANIFEST_BYTES = 64 * 1024 * 1024
 
 
 class OutputExistsError(Exception):
-    """An output path that countysim may not write to (exit status 2 on the command line)."""
+    """An output path that countysim may not write to: it holds something else, or it cannot
+    be written at all (exit status 2 on the command line)."""
 
     exit_code = 2
 
@@ -64,13 +65,18 @@ def check_output(out_dir: str | os.PathLike, *, overwrite: bool = False) -> Path
     if out.is_symlink():
         raise OutputExistsError(f"{where} is a link; give the folder itself or a new path")
     if not out.exists():
-        if out.parent.exists() and not out.parent.is_dir():
-            raise OutputExistsError(f"{out.parent} is a file, so {where} cannot be made")
+        ancestor = next(p for p in (out.parent, *out.parent.parents) if p.exists())
+        if not ancestor.is_dir():
+            raise OutputExistsError(f"{ancestor} is a file, so {where} cannot be made")
+        if not os.access(ancestor, os.W_OK | os.X_OK):
+            raise OutputExistsError(f"{where} cannot be made: no permission to write in {ancestor}")
         return out
     if not out.is_dir():
         raise OutputExistsError(
             f"{where} is a file, not a result folder; it is left as it is. Choose another path"
         )
+    if not os.access(out.parent, os.W_OK | os.X_OK):
+        raise OutputExistsError(f"no permission to write in {out.parent}, where {where} is")
     here = Path.cwd().resolve()
     if out.resolve() in (here, *here.parents):
         raise OutputExistsError(
@@ -97,8 +103,11 @@ def atomic_directory(out_dir: str | os.PathLike, *, overwrite: bool = False) -> 
     is moved to ``out_dir`` (replacing an earlier result folder only with ``overwrite``),
     otherwise it is removed. ``out_dir`` is checked with ``check_output`` first."""
     out = check_output(out_dir, overwrite=overwrite)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    except OSError as exc:
+        raise OutputExistsError(f"{out} cannot be written: {exc.strerror or exc}") from None
     umask = os.umask(0)  # mkdtemp makes a private directory; give it the usual mode
     os.umask(umask)
     tmp.chmod(0o777 & ~umask)
