@@ -333,3 +333,11 @@ def test_random_scenarios_stay_within_the_schema():
     assert all(json.dumps(d, allow_nan=False) for d in drawn)  # finite throughout
     assert len({d["choice"]["moving_cost"] for d in drawn}) == 5  # numbers really vary
     assert all(d["years"] == base["years"] and d["county"] == base["county"] for d in drawn)
+
+
+def test_coordinates_off_the_map_and_impossible_land_are_refused(tmp_path):
+    rows = [*GOOD_ROWS[:2], "102,V,village,101,1e308,1,300,400,1e12"]
+    with pytest.raises(PlacesFileError) as caught:
+        read_places_table(places_file(tmp_path, rows))
+    assert ":4:5: column 'x_km': 1e308 km is off the map" in str(caught.value)
+    assert ":4:9: column 'arable_mu': 1e12 mu in one place" in str(caught.value)

@@ -9,7 +9,8 @@ Files saved by spreadsheet programs are accepted as they come: UTF-8 with or wit
 byte-order mark that Excel's "CSV UTF-8" writes, and GB18030 (which includes GBK, the default
 of Chinese Windows) when the file is not UTF-8; which one was used is reported back.
 Sizes are bounded so that a mistyped number cannot make a run allocate without end:
-``MAX_FILE_BYTES``, ``MAX_PLACES`` and ``MAX_PLACE_PERSONS`` persons in one place.
+``MAX_FILE_BYTES``, ``MAX_PLACES``, ``MAX_PLACE_PERSONS`` persons and ``MAX_ARABLE_MU`` in one
+place, coordinates within ``MAX_COORDINATE_KM``.
 """
 
 from __future__ import annotations
@@ -42,6 +43,11 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_PLACES = 100_000
 #: More than any real place holds (the largest Chinese cities have about 3e7 residents).
 MAX_PLACE_PERSONS = 100_000_000
+#: Coordinates in km from any origin: the earth's circumference is about 40,000 km, and
+#: distances of larger numbers would overflow in the squares of the distance matrix.
+MAX_COORDINATE_KM = 100_000
+#: All of China's arable land is about 2e9 mu.
+MAX_ARABLE_MU = 1_000_000_000
 _MAX_ID = 2**63 - 1  # ids are stored as int64
 #: Problems listed before the rest are only counted.
 _MAX_REPORTED = 20
@@ -197,6 +203,13 @@ class _Rows:
             self.fail(
                 line, column, f"{text} persons in one place; allowed: at most {MAX_PLACE_PERSONS:,}"
             )
+            return None
+        if column in ("x_km", "y_km") and abs(value) > MAX_COORDINATE_KM:
+            allowed = f"-{MAX_COORDINATE_KM:,} to {MAX_COORDINATE_KM:,} km"
+            self.fail(line, column, f"{text} km is off the map; allowed: {allowed}")
+            return None
+        if column == "arable_mu" and value > MAX_ARABLE_MU:
+            self.fail(line, column, f"{text} mu in one place; allowed: at most {MAX_ARABLE_MU:,}")
             return None
         return value
 
