@@ -7,10 +7,15 @@ import ipyvuetify as v
 import ipywidgets
 import pytest
 import solara
-from conftest import SCENARIOS, SMALL_COUNTY
+from explore_helpers import SCENARIOS, SMALL_COUNTY, shared_explorer
 
 from countysim.explore import app
 from countysim.explore.levers import REFORMS, LeverSetting
+
+
+@pytest.fixture(scope="session")
+def explorer():
+    return shared_explorer()
 
 
 @pytest.fixture()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import ROOT, SCENARIOS, SMALL_COUNTY
+from explore_helpers import ROOT, SCENARIOS, SMALL_COUNTY
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -4,10 +4,15 @@ import threading
 
 import numpy as np
 import pytest
-from conftest import hukou, small_view
+from explore_helpers import hukou, shared_explorer, small_view
 
 from countysim.config import load_scenario, resolved_dict
 from countysim.explore import figures
+
+
+@pytest.fixture(scope="session")
+def explorer():
+    return shared_explorer()
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +88,7 @@ def test_report_and_csv_downloads(runs, table):
 
 
 def test_county_facts_of_generated_and_census_counties():
-    from conftest import SCENARIOS
+    from explore_helpers import SCENARIOS
 
     facts = dict(figures.county_facts(load_scenario(SCENARIOS / "baseline.yaml")))
     assert facts["Registered population"] == "450,000"

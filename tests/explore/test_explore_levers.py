@@ -2,7 +2,7 @@
 start year, kept inside the schema's bounds, and checked by the scenario loader."""
 
 import pytest
-from conftest import BASELINE, SCENARIOS, hukou, small_view
+from explore_helpers import BASELINE, SCENARIOS, hukou, small_view
 
 from countysim.config import ScenarioError, load_scenario
 from countysim.config.schedule import value_at

@@ -3,10 +3,16 @@
 
 import threading
 
-from conftest import hukou, small_view
+import pytest
+from explore_helpers import hukou, shared_explorer, small_view
 
 from countysim.experiments.seeds import run_seed
 from countysim.explore.state import ResultCache, seeded
+
+
+@pytest.fixture(scope="session")
+def explorer():
+    return shared_explorer()
 
 
 def run(explorer, view):

@@ -7,7 +7,7 @@ import signal
 import threading
 
 import pytest
-from conftest import SCENARIOS, SMALL_COUNTY
+from explore_helpers import SCENARIOS, SMALL_COUNTY
 
 from countysim.config import load_scenario
 from countysim.explore.worker import RunFailed, RunOrder, RunStopped, Worker, WorkerDied

@@ -1,9 +1,12 @@
 """Shared pieces of the browser app's tests: the shipped scenarios, a view small enough to
-run in well under a second, and one Explorer (one worker process) for the whole session."""
+run in well under a second, and one Explorer (one worker process) for the whole session.
 
+A helper module rather than a conftest.py: other test modules import names from the
+top-level conftest, which a second conftest module would shadow."""
+
+import atexit
+import functools
 from pathlib import Path
-
-import pytest
 
 from countysim.explore.levers import LeverSetting, View
 
@@ -35,10 +38,11 @@ def hukou(strength=1.0, start=None):
     return ("hukou", LeverSetting(strength, start))
 
 
-@pytest.fixture(scope="session")
-def explorer():
+@functools.cache
+def shared_explorer():
+    """The session's Explorer: its worker process is started once for every module."""
     from countysim.explore.state import Explorer
 
     ex = Explorer(SCENARIOS)
-    yield ex
-    ex.close()
+    atexit.register(ex.close)
+    return ex
