@@ -110,7 +110,8 @@ class LabourMarket(Module):
         scale = model.scenario.simulation.scale
         seekers = np.flatnonzero(IS_NONFARM[p.status] & (p.workplace >= 0))
         where = p.workplace[seekers]
-        supply = scale * np.bincount(where, weights=p.skill[seekers], minlength=world.n)
+        skill = p.skill[seekers]
+        supply = scale * np.bincount(where, weights=skill, minlength=world.n)
 
         county = world.is_county
         floor = st.wage_floor
@@ -134,12 +135,15 @@ class LabourMarket(Module):
         )
 
         formal = model.rng.random(len(seekers)) < st.job_prob[where]
-        informal = ~formal & model.scenario.labour.informal_sector
-        p.status[seekers] = np.where(formal, EMPLOYED, np.where(informal, INFORMAL, UNEMPLOYED))
-        pay = np.where(formal, st.wage[where], np.where(informal, st.informal_wage[where], 0.0))
-        p.wage_income[seekers] += pay * p.skill[seekers] / model.scenario.simulation.substeps
-        working = formal | informal
-        st.employment = scale * np.bincount(where[working], minlength=world.n).astype(float)
+        # Without a job: informal work if the scenario has that sector, else unemployment.
+        sector = model.scenario.labour.informal_sector
+        otherwise = np.int8(INFORMAL if sector else UNEMPLOYED)
+        p.status[seekers] = np.where(formal, np.int8(EMPLOYED), otherwise)
+        other_pay = st.informal_wage if sector else np.zeros(world.n)
+        pay = np.where(formal, st.wage[where], other_pay[where])
+        p.wage_income[seekers] += pay * skill / model.scenario.simulation.substeps
+        working = where if sector else where[formal]  # workplaces of those who work
+        st.employment = scale * np.bincount(working, minlength=world.n).astype(float)
 
     def _clearing_wage(self, model, floor, d_floor, supply, clears) -> np.ndarray:
         """Solve D(w) = S for w above the floor by bisection in log w. D falls at least as fast
