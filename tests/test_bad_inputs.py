@@ -302,7 +302,12 @@ def test_overrides_as_a_dict_and_a_bare_string():
 
 
 def test_county_model_takes_a_path(tmp_path):
-    path = scenario_file(tmp_path, "years: {start: 2012, end: 2012}\n", name="one.yaml")
+    body = """\
+        years: {start: 2012, end: 2012}
+        simulation: {scale: 50}
+        county: {generate: {registered_population: 3000, townships: 2, villages_per_township: 3}}
+        """
+    path = scenario_file(tmp_path, body, name="one.yaml")
     model = CountyModel(path)
     assert model.scenario.name == "bad"
     with pytest.raises(TypeError, match="Scenario or a scenario file path"):
