@@ -102,6 +102,6 @@ def test_the_page_shows_differences_by_indicator_and_year(table):
     names = list(dict.fromkeys(table.scenario))
     diff = figures.headline_differences(table, names, [2016, 2021])
     wide = figures.differences_view(diff)
-    assert list(wide.columns) == ["indicator", "unit", "2016", "2021"]
+    assert list(wide.columns) == ["scenario", "indicator", "unit", "2016", "2021"]
     assert wide.indicator.iloc[0] == "Resident urbanization"
     assert len(wide) == diff.indicator.nunique()

@@ -2,11 +2,13 @@
 --replicates`, and identical requests answered from the cache."""
 
 import threading
+from dataclasses import replace
 
 import pytest
 from explore_helpers import hukou, shared_explorer, small_view
 
 from countysim.experiments.seeds import run_seed
+from countysim.explore.levers import LeverSetting
 from countysim.explore.state import ResultCache, seeded
 
 
@@ -66,3 +68,16 @@ def test_the_cache_drops_the_least_recently_used():
     cache.get("a")
     cache.put("c", 3)
     assert cache.get("b") is None and cache.get("a") == 1 and len(cache) == 2
+
+
+def test_each_reform_alone_runs_beside_the_combined_one(explorer):
+    levers = [hukou(), ("land", LeverSetting(1.0, 2014))]
+    view = small_view(levers=levers, extra=["seed=14"])
+    together, _ = run(explorer, view)
+    assert together.singles == {}
+    both, _ = run(explorer, replace(view, each_alone=True))
+    assert both.simulated == 2  # the baseline and the combined reform came from the cache
+    assert set(both.singles) == {"hukou", "land"}
+    alone, _ = run(explorer, small_view(levers=levers[1:], extra=["seed=14"]))
+    land = both.singles["land"][0].county
+    assert land.urbanization_resident.equals(alone.reform[0].county.urbanization_resident)

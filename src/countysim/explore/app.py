@@ -85,6 +85,7 @@ error = solara.reactive("")
 error_details = solara.reactive("")
 shown = solara.reactive(None)
 census_code = solara.reactive(None)
+each_alone = solara.reactive(False)
 census_query = solara.reactive("")
 stop_event = solara.reactive(None)
 
@@ -100,6 +101,7 @@ def current_view() -> View:
         levers=tuple(sorted(levers.value.items())),
         extra=tuple(line for line in lines if line and not line.startswith("#")),
         census_code=census_code.value,
+        each_alone=each_alone.value,
     )
 
 
@@ -142,7 +144,8 @@ def run_view() -> None:
             time_cap=time_cap.value,
         )
         _publish(runs)
-        cached = runs.plan.view.replicates * (2 if runs.reform else 1) - runs.simulated
+        scenarios = 1 + (runs.reform is not None) + len(runs.singles)
+        cached = runs.plan.view.replicates * scenarios - runs.simulated
         status.set(
             f"done in {runs.seconds:.1f} s: {runs.simulated} run(s) simulated, "
             f"{cached} from the cache"
@@ -291,6 +294,7 @@ def Settings():
 @solara.component
 def Levers(paths):
     solara.Markdown("**Reforms**: strength 0 is off, 1 the reform scenario as written")
+    solara.Checkbox(label="Also run each reform on its own", value=each_alone)
     for reform in REFORMS:
         setting = levers.value[reform.name]
         first = setting.start if setting.start is not None else paths[reform.name].default_start

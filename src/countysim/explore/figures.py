@@ -60,7 +60,8 @@ MAP_QUANTITIES = {
 }
 MAP_SHOWS = ("reform", "baseline", "reform minus baseline")
 
-_BASELINE_COLOR, _REFORM_COLOR = "#555555", "#CC3311"
+#: Baseline grey, the view's reform red, each lever alone (if asked) in the next colours.
+_COLORS = ("#555555", "#CC3311", "#0072B2", "#009E73", "#E69F00", "#CC79A7", "#56B4E9")
 _STYLE = {"font.size": 8.5, "axes.spines.top": False, "axes.spines.right": False}
 _MARKERS = {"county_town": ("*", 260), "township": ("s", 60), "village": ("o", 22)}
 
@@ -98,6 +99,7 @@ def view_table(runs: RunSet) -> pd.DataFrame:
     groups = [(runs.plan.baseline, runs.baseline)]
     if runs.reform is not None and runs.plan.reform is not None:
         groups.append((runs.plan.reform, runs.reform))
+    groups += [(runs.plan.singles[name], alone) for name, alone in runs.singles.items()]
     for scenario, replicates in groups:
         for r, (seed, results) in enumerate(zip(runs.seeds, replicates, strict=True)):
             table = _derived(results)
@@ -118,10 +120,12 @@ def indicator_figure(table: pd.DataFrame, names: list[str]) -> Figure:
         fig = _new_figure(13.0, 2.3 * nrows + 0.5)
         axes = fig.subplots(nrows, ncols, sharex=True, squeeze=False).ravel()
         for ax, (column, title, unit, factor) in zip(axes, panels, strict=False):
-            for name, color in zip(names, (_BASELINE_COLOR, _REFORM_COLOR), strict=False):
+            for i, name in enumerate(names):
+                color = _COLORS[i % len(_COLORS)]
+                lw = 1.7 if i < 2 else 1.2
                 by_year = table[table.scenario == name].groupby("year")[column]
                 mean = by_year.mean() * factor
-                ax.plot(mean.index, mean.to_numpy(), color=color, lw=1.7, label=name)
+                ax.plot(mean.index, mean.to_numpy(), color=color, lw=lw, label=name)
                 if replicates > 1:
                     low, high = by_year.quantile(0.05) * factor, by_year.quantile(0.95) * factor
                     ax.fill_between(low.index, low, high, color=color, alpha=0.18, lw=0)
@@ -133,7 +137,8 @@ def indicator_figure(table: pd.DataFrame, names: list[str]) -> Figure:
             ax.set_visible(False)
         handles, labels = axes[0].get_legend_handles_labels()
         band = f"bands: 5-95% of {replicates} replicates" if replicates > 1 else None
-        fig.legend(handles, labels, loc="outside upper center", ncols=2, title=band)
+        ncols = min(len(labels), 4)
+        fig.legend(handles, labels, loc="outside upper center", ncols=ncols, title=band)
     return fig
 
 
@@ -204,7 +209,7 @@ def lever_figure(table: pd.DataFrame, names: list[str]) -> Figure:
         fig = _new_figure(12.0, 1.9 * nrows + 0.4)
         axes = fig.subplots(nrows, ncols, sharex=True, squeeze=False).ravel()
         for ax, lever in zip(axes, levers, strict=False):
-            for name, color in zip(names, (_BASELINE_COLOR, _REFORM_COLOR), strict=False):
+            for name, color in zip(names[:2], _COLORS, strict=False):
                 rows = first[first.scenario == name]
                 ax.step(rows.year, rows[lever], where="post", color=color, lw=1.6, label=name)
             ax.set_title(lever.removeprefix("lever:"), fontsize=8.5)
@@ -218,28 +223,31 @@ def lever_figure(table: pd.DataFrame, names: list[str]) -> Figure:
 
 
 def headline_differences(table: pd.DataFrame, names: list[str], years: list[int]) -> pd.DataFrame:
-    """Reform minus baseline at ``years``, paired by replicate: the mean and the 5-95% range
-    over replicates, one row per indicator and year, in the panels' units. Without a reform,
-    the baseline's levels instead."""
+    """Each scenario minus the baseline (``names[0]``) at ``years``, paired by replicate: the
+    mean and the 5-95% range over replicates, one row per scenario, indicator and year, in
+    the panels' units. Without a reform, the baseline's levels instead."""
     rows = []
     t = table[table.year.isin(years)].set_index(["scenario", "replicate", "year"])
-    for column, title, unit, factor in INDICATORS:
-        if column not in t:
-            continue
-        base = t.loc[names[0], column] * factor
-        values = (t.loc[names[1], column] * factor - base) if len(names) > 1 else base
-        for year, group in values.groupby(level="year"):
-            v = group.to_numpy(dtype=float)
-            rows.append(
-                {
-                    "indicator": title,
-                    "unit": unit,
-                    "year": int(year),
-                    "mean": float(np.nanmean(v)) if np.isfinite(v).any() else np.nan,
-                    "p05": float(np.nanquantile(v, 0.05)) if np.isfinite(v).any() else np.nan,
-                    "p95": float(np.nanquantile(v, 0.95)) if np.isfinite(v).any() else np.nan,
-                }
-            )
+    for name in names[1:] or names[:1]:
+        for column, title, unit, factor in INDICATORS:
+            if column not in t:
+                continue
+            base = t.loc[names[0], column] * factor
+            values = (t.loc[name, column] * factor - base) if name != names[0] else base
+            for year, group in values.groupby(level="year"):
+                v = group.to_numpy(dtype=float)
+                finite = np.isfinite(v).any()
+                rows.append(
+                    {
+                        "scenario": name,
+                        "indicator": title,
+                        "unit": unit,
+                        "year": int(year),
+                        "mean": float(np.nanmean(v)) if finite else np.nan,
+                        "p05": float(np.nanquantile(v, 0.05)) if finite else np.nan,
+                        "p95": float(np.nanquantile(v, 0.95)) if finite else np.nan,
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -256,9 +264,11 @@ def differences_view(diff: pd.DataFrame) -> pd.DataFrame:
         return text
 
     shown = diff.assign(value=diff.apply(cell, axis=1))
-    wide = shown.pivot(index=["indicator", "unit"], columns="year", values="value")
-    order = list(dict.fromkeys(diff.indicator))
-    wide = wide.reindex(sorted(wide.index, key=lambda key: order.index(key[0])))
+    wide = shown.pivot(index=["scenario", "indicator", "unit"], columns="year", values="value")
+    scenarios, indicators = list(dict.fromkeys(diff.scenario)), list(dict.fromkeys(diff.indicator))
+    wide = wide.reindex(
+        sorted(wide.index, key=lambda k: (scenarios.index(k[0]), indicators.index(k[1])))
+    )
     wide.columns = [str(year) for year in wide.columns]
     return wide.reset_index()
 
@@ -266,6 +276,7 @@ def differences_view(diff: pd.DataFrame) -> pd.DataFrame:
 def comparison(runs: RunSet, table: pd.DataFrame) -> Comparison:
     """The view as a ``countysim compare`` comparison (for its report)."""
     scenarios = [runs.plan.baseline] + ([runs.plan.reform] if runs.reform else [])
+    scenarios += [runs.plan.singles[name] for name in runs.singles]
     return Comparison(
         table=table,
         scenarios=scenarios,

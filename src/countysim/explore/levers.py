@@ -13,7 +13,7 @@ fails with the loader's own ``ScenarioError``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated, Any, get_args, get_origin
 
@@ -69,6 +69,7 @@ class View:
     levers: tuple[tuple[str, LeverSetting], ...] = ()
     extra: tuple[str, ...] = ()  # further ``key=value`` overrides, as with ``--set``
     census_code: str | None = None  # a census county, with a scenario of ``county.census``
+    each_alone: bool = False  # with several levers on, also run each lever on its own
 
     def lever(self, name: str) -> LeverSetting:
         return dict(self.levers).get(name, LeverSetting())
@@ -103,6 +104,7 @@ class Plan:
     baseline: Scenario
     reform: Scenario | None
     lever_overrides: list[str] = field(default_factory=list)
+    singles: dict[str, Scenario] = field(default_factory=dict)  # reform name -> it alone
 
 
 def scenario_files(directory: Path) -> list[Path]:
@@ -274,18 +276,35 @@ def plan(view: View, paths: Mapping[str, ReformPath]) -> Plan:
     baseline = prepare(view.scenario, settings_overrides(view))
     if not view.active_levers:
         return Plan(view, baseline, None)
+    reform = _reformed(view, baseline, view.active_levers, f"{baseline.name}_reformed", paths)
+    singles = {}
+    if view.each_alone and len(view.active_levers) > 1:
+        for name, setting in view.active_levers:
+            alone = f"{baseline.name}_{name}"
+            singles[name] = _reformed(view, baseline, [(name, setting)], alone, paths)
     levers = lever_overrides(baseline, view, paths)
-    name = f"name={baseline.name}_reformed"
-    reform = prepare(view.scenario, [*settings_overrides(view), *levers, name])
+    return Plan(view, baseline, reform, levers, singles)
+
+
+def _reformed(
+    view: View,
+    baseline: Scenario,
+    active: list[tuple[str, LeverSetting]],
+    name: str,
+    paths: Mapping[str, ReformPath],
+) -> Scenario:
+    """The view's county with the ``active`` levers on, under ``name``."""
+    only = replace(view, levers=tuple(active))
+    levers = lever_overrides(baseline, only, paths)
+    reform = prepare(view.scenario, [*settings_overrides(view), *levers, f"name={name}"])
     described = ", ".join(
         f"{paths[n].reform.label.lower()} at strength {s.strength:g} from "
         f"{s.start if s.start is not None else paths[n].default_start}"
-        for n, s in view.active_levers
+        for n, s in active
     )
-    reform = reform.model_copy(
+    return reform.model_copy(
         update={"description": f"{baseline.name} with {described} (built in countysim explore)"}
     )
-    return Plan(view, baseline, reform, levers)
 
 
 __all__ = [

@@ -13,7 +13,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from countysim.config import resolved_dict
@@ -30,7 +30,8 @@ CACHE_RUNS = 200
 
 @dataclass
 class RunSet:
-    """The results of a view: replicates of the baseline and, if levers are on, the reform."""
+    """The results of a view: replicates of the baseline and, if levers are on, the reform
+    (and, if asked, each lever on its own)."""
 
     plan: Plan
     seeds: list[int]
@@ -38,6 +39,7 @@ class RunSet:
     reform: list[Results] | None
     seconds: float
     simulated: int  # runs simulated for this view; the others came from the cache
+    singles: dict[str, list[Results]] = field(default_factory=dict)  # each lever alone
 
     @property
     def complete(self) -> bool:
@@ -115,9 +117,8 @@ class Explorer:
         resolved = resolved_dict(plan.baseline)
         seeds = [run_seed(resolved, r) for r in range(plan.view.replicates)]
         groups = [("baseline", plan.baseline)] + ([("reform", plan.reform)] if plan.reform else [])
-        keyed = {
-            name: [seeded(sc, seed) for seed in seeds] for name, sc in groups if sc is not None
-        }
+        groups += [(f"alone:{name}", sc) for name, sc in plan.singles.items()]
+        keyed = {name: [seeded(sc, seed) for seed in seeds] for name, sc in groups}
         todo = [
             RunOrder(key, sc)
             for name, _ in groups
@@ -133,6 +134,7 @@ class Explorer:
             return found if found and all(r is not None for r in found) else None
 
         def runset(reform: list[Results] | None) -> RunSet:
+            singles = {n: collect(f"alone:{n}") for n in plan.singles} if reform else {}
             return RunSet(
                 plan=plan,
                 seeds=seeds,
@@ -140,6 +142,7 @@ class Explorer:
                 reform=reform,
                 seconds=time.perf_counter() - t0,
                 simulated=len(finished),
+                singles={n: r for n, r in singles.items() if r is not None},
             )
 
         def on_year(key: str, year: int) -> None:
