@@ -178,10 +178,13 @@ class Farming(Module):
             share, operator_quantity = np.zeros(n), np.zeros(n)
         hired = share[unit_place]
         own_labour = labour * (1 - hired)
-        quantity = np.where(
-            own_labour > 0,
-            self.productivity * land**self.beta * np.maximum(own_labour, 1e-12) ** (1 - self.beta),
-            0.0,
+        # Output of the units that farm their own land (the powers are costly; the rest is 0).
+        farming = np.flatnonzero(own_labour > 0)
+        quantity = np.zeros(len(land))
+        quantity[farming] = (
+            self.productivity
+            * land[farming] ** self.beta
+            * np.maximum(own_labour[farming], 1e-12) ** (1 - self.beta)
         )
         total = quantity.sum() * model.scenario.simulation.scale / self._unit_scale(model)
         price = self._price(model, total + operator_quantity.sum())
