@@ -357,3 +357,14 @@ def test_a_path_below_a_file_is_refused_before_running(tmp_path, capsys):
     status, _, err = cli(capsys, "run", BASELINE, *QUICK, "--out", out)
     assert status == 2 and "notes.txt is a file" in err
     assert (tmp_path / "notes.txt").read_text() == "keep\n"
+
+
+def test_the_stores_own_csv_folder_is_renewed(store, capsys):
+    _, out = store
+    assert cli(capsys, "export", out)[0] == 0
+    assert cli(capsys, "export", out)[0] == 0
+    assert sorted(p.name for p in (out / "csv").iterdir()) == [
+        "design.csv",
+        "runs.csv",
+        "series.csv",
+    ]

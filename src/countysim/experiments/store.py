@@ -221,14 +221,15 @@ class SweepStore:
     ) -> list[Path]:
         """Write runs.csv, series.csv and design.csv (default: into ``<store>/csv``).
 
-        Existing CSV files of those names are replaced only with ``overwrite``; a ``to`` that
-        is a file is refused. Other files in the folder are left alone."""
+        In a folder given as ``to``, existing CSV files of those names are replaced only with
+        ``overwrite`` (the store's own ``csv`` folder is simply renewed); a ``to`` that is a
+        file is refused. Other files in the folder are left alone."""
         target = Path(to) if to is not None else self.directory / "csv"
         if target.exists() and not target.is_dir():
             raise StoreError(f"{target} is a file; --to needs a folder (new or existing)")
         existing = [f"{name}.csv" for name in ("runs", "series", "design")]
         existing = [name for name in existing if (target / name).exists()]
-        if existing and not overwrite:
+        if existing and not overwrite and to is not None:  # the store's own csv/ is renewed
             raise StoreError(
                 f"{target} already holds {', '.join(existing)}; pass --overwrite to replace "
                 "them, or choose another --to"
