@@ -20,10 +20,9 @@ from pathlib import Path
 
 import pandas as pd
 
-#: The national statistics shipped with the project (to 2019).
-STATISTICS_FILE = (
-    Path(__file__).resolve().parents[3] / "seeds" / "data" / "china_statistics_to_2019.csv"
-)
+#: The national statistics shipped with the project (to 2019), relative to its root.
+STATISTICS_SOURCE = "seeds/data/china_statistics_to_2019.csv"
+STATISTICS_FILE = Path(__file__).resolve().parents[3] / STATISTICS_SOURCE
 
 
 @dataclass(frozen=True)

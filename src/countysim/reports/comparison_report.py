@@ -9,6 +9,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from countysim.figures.reference import STATISTICS_SOURCE
 from countysim.provenance import footer
 from countysim.reports.html import esc, html_table, inline_svg, page, provenance_section, section
 from countysim.reports.levers import lever_section
@@ -139,7 +140,8 @@ def render_comparison(
         "comparison",
         "Outcomes on shared axes",
         f'<figure class="wide">{figure}<figcaption><b>Figure 1.</b> Each panel shows one '
-        f"outcome for every scenario{band}. Open diamonds: national statistics (to 2019), "
+        f"outcome for every scenario{band}. Open diamonds: national statistics to 2019 "
+        f"(<code>{STATISTICS_SOURCE}</code>), "
         "for reference only: national resident and hukou urbanization count the whole "
         "country's towns and cities, a different concept from the county's in-county "
         "urbanization; the national ratio is the household survey's, and the far share "

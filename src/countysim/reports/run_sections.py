@@ -8,6 +8,7 @@ import math
 from collections.abc import Iterable, Sequence
 
 from countysim.analysis import Analysis
+from countysim.figures.reference import STATISTICS_SOURCE
 from countysim.reports.html import esc, fmt_value, html_table, section
 from countysim.results import Results
 
@@ -100,6 +101,10 @@ def summary_section(runs: Sequence[Results]) -> str:
         ),
     )
     fact("Persons per simulated row (scale)", (s["simulation"]["scale"] for s in scenarios))
+    fact(
+        "National statistics drawn for reference",
+        (f"{STATISTICS_SOURCE} (to 2019; for comparison, not fitted)" for _ in scenarios),
+    )
     fact("Seed", (s["seed"] for s in scenarios))
     header = [[("", 1, "")] + [(run_name(r), 1, "") for r in runs]] if len(runs) > 1 else []
     rows = (
