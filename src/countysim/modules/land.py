@@ -230,13 +230,17 @@ class Land(Module):
         can = (hh.land_mu > 0) & (reservation < ceiling[hh.home]) & (most_spare > 0)
         home, land, farmers = hh.home[can], hh.land_mu[can], labour[can]
         reservation = reservation[can]
+        # Households with farmers keep what their farmers want; the others offer it all.
+        with_farmers = np.flatnonzero(farmers > 0)
+        farmers_home, farmers_land = home[with_farmers], land[with_farmers]
+        farmers = farmers[with_farmers]
 
         def offered(rent: np.ndarray) -> np.ndarray:
             """Land each taking-part household offers at its village's rent: all of it
             without farmers, else what its farmers do not want."""
-            with np.errstate(invalid="ignore"):  # no farmers at rent 0: 0 * inf, not used
-                wanted = farmers * farm.land_wanted_per_worker(rent)[home]
-            surplus = np.where(farmers > 0, np.maximum(land - wanted, 0.0), land)
+            wanted = farmers * farm.land_wanted_per_worker(rent)[farmers_home]
+            surplus = land.copy()
+            surplus[with_farmers] = np.maximum(farmers_land - wanted, 0.0)
             return np.where(rent[home] >= reservation, surplus, 0.0)
 
         def supply(rent: np.ndarray) -> np.ndarray:
