@@ -144,8 +144,8 @@ def indicator_section(runs: Sequence[Results], years: Sequence[int] | None = Non
     note = (
         '<p class="note">Residents and incomes are of people living in the county; migrant '
         "workers are rural-hukou persons in non-farm work, local if they work in their home "
-        "township. Definitions: <code>countysim.recorder</code> and "
-        "<code>countysim.analysis</code>.</p>"
+        "township; incomes are nominal yuan. Every column is defined in "
+        "<code>docs/outputs.md</code>; the measures in <code>countysim.analysis</code>.</p>"
     )
     if any(Analysis(r).scale_warnings() for r in runs):
         note += (
