@@ -28,29 +28,31 @@ class Incomes(Module):
         at_home = p.residence == home
         n_hh = len(model.households)
         stayers = np.bincount(p.hh, weights=at_home, minlength=n_hh)
-        sends = ~at_home & (stayers[p.hh] > 0)
+        stayers_of = stayers[p.hh]
+        sends = ~at_home & (stayers_of > 0)
         sent = np.where(sends, model.scenario.incomes.remittance_share * earnings, 0.0)
         pot = np.bincount(p.hh, weights=sent, minlength=n_hh)
-        received = np.where(at_home, pot[p.hh] / np.maximum(stayers[p.hh], 1), 0.0)
+        received = np.where(at_home, pot[p.hh] / np.maximum(stayers_of, 1), 0.0)
         p.income = earnings - sent + received
 
-        p.income_pc = _coresident_mean(p.income, p.hh, n_hh, at_home, p.residence)
+        p.income_pc = _coresident_mean(p.income, p.hh, at_home, stayers, p.residence)
 
         model.tally.remittances_sent = scale * float(sent.sum())
         model.tally.remittances_received = scale * float(received.sum())
 
 
-def _coresident_mean(income, hh, n_hh, at_home, residence) -> np.ndarray:
+def _coresident_mean(income, hh, at_home, stayers, residence) -> np.ndarray:
     """Mean income of each person's co-resident household (members of one household living
     in one place), sorting only a few. Those at home are grouped by household id. Of those
     away, most live where one chosen member of their household lives (each household's
     last-listed member away) and are grouped by household id too; the few left, in a
     household's second or third place, are grouped by household and place. Sums run in row
-    order within every group, as a grouping by (household, place) would."""
-    mean = np.empty(len(income))
-    home_total = np.bincount(hh, weights=np.where(at_home, income, 0.0), minlength=n_hh)
-    home_size = np.bincount(hh, weights=at_home, minlength=n_hh)
-    mean[at_home] = home_total[hh[at_home]] / home_size[hh[at_home]]
+    order within every group, as a grouping by (household, place) would. `stayers` counts
+    each household's members at home."""
+    mean, n_hh = np.empty(len(income)), len(stayers)
+    home = np.flatnonzero(at_home)
+    h = hh[home]
+    mean[home] = np.bincount(h, weights=income[home], minlength=n_hh)[h] / stayers[h]
     away = np.flatnonzero(~at_home)
     h = hh[away]
     place_of = np.empty(n_hh, dtype=residence.dtype)
