@@ -39,7 +39,12 @@ LEVER_COLUMN_PREFIX = "lever:"
 
 
 def age_band(age: np.ndarray) -> np.ndarray:
-    return np.searchsorted(AGE_EDGES, age, side="right") - 1
+    """Index of each age's band in AGE_EDGES (a lookup by age, not a search per person)."""
+    age = np.asarray(age)
+    if age.size == 0:
+        return np.zeros(0, dtype=np.intp)
+    bands = np.searchsorted(AGE_EDGES, np.arange(int(age.max()) + 1), side="right") - 1
+    return bands[age]
 
 
 class YearTally:
