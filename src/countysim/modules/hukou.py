@@ -79,10 +79,10 @@ class Hukou(Module):
         # contribution years); county places ask for residence alone.
         insured = model.levers["hukou.insured_share_of_residence"] * required
         insured = np.where(world.is_county, 0.0, insured)
-        eligible = (p.years_here >= required[res]) & (
-            model.pensions.contribution_years(model) >= insured[res]
-        )
-        rows = np.flatnonzero(non_local & eligible)
+        rows = np.flatnonzero(non_local)  # then the eligible among them
+        here = res[rows]
+        insured_years = model.pensions.contribution_years(model)[rows]
+        rows = rows[(p.years_here[rows] >= required[here]) & (insured_years >= insured[here])]
         model.tally.settlements = np.zeros(world.n, dtype=np.int64)
         if not len(rows):
             return
