@@ -19,15 +19,16 @@ in a sub-step, grouping by counting, pairwise sums instead of BLAS in the measur
 
     people      setup s        run s          us/person-year   peak MB
                 before after   before after   before after     before after
-    50,000         0.4   0.3      2.3   2.0     1.16  1.03        190   182
-    200,000        1.5   1.2      8.5   7.6     1.09  0.97        305   217
-    450,000          -   2.5        -  16.5        -  0.94          -   289
+    50,000         0.4   0.3      2.3   1.7     1.16  0.88        190   182
+    200,000        1.5   1.0      8.5   6.8     1.09  0.86        305   217
+    450,000          -   2.2        -  14.4        -  0.82          -   282
     1,000,000      9.0   5.8     45.3  37.1     1.16  0.95        907   442
 
-(1,000,000 "after" was measured before the last few changes, which gained about 3% at
-450,000.) The peak beyond the interpreter and libraries is about 310 bytes per person at
-1,000,000; `tracemalloc`, which counts only what is allocated, gives 250-265 bytes at
-200,000 (`tests/test_memory.py` bounds it at 300).
+(1,000,000 "after" was measured midway, before changes that gained another 13% at 450,000;
+by that gain it would now take about 33 s of run and 5 s of setup.) The peak beyond the
+interpreter and libraries is about 310 bytes per person at 1,000,000; `tracemalloc`, which
+counts only what is allocated, gives 250-265 bytes at 200,000 (`tests/test_memory.py`
+bounds it at 300).
 """
 
 from __future__ import annotations
