@@ -209,8 +209,13 @@ class LocationChoice(Module):
             self._year_aggregates(model)
         rate = model.scenario.simulation.activity_rate
         draw = rng.random(len(p))
-        chance = np.where(p.status == UNEMPLOYED, rate * c.unemployed_activity_multiplier, rate)
-        rows = np.flatnonzero((IS_WORKING[p.status] & (draw < chance)) | p.must_choose)
+        # Those whose draw is below the higher of the two rates, then the rules among them.
+        unemployed_rate = rate * c.unemployed_activity_multiplier
+        near = np.flatnonzero(draw < max(rate, unemployed_rate))
+        status = p.status[near]
+        chance = np.where(status == UNEMPLOYED, unemployed_rate, rate)
+        near = near[IS_WORKING[status] & (draw[near] < chance)]
+        rows = np.union1d(near, np.flatnonzero(p.must_choose))
         origin = p.residence[rows]
         net_before = self._network_keys(model, rows)
         if len(rows):
