@@ -84,6 +84,8 @@ class Persons:
     def __setattr__(self, name: str, value) -> None:
         if name in self._cols:
             self._cols[name] = np.asarray(value, dtype=self._cols[name].dtype)
+            if name == "pid":
+                object.__setattr__(self, "_pid_rows", None)
         else:
             object.__setattr__(self, name, value)
 

@@ -172,7 +172,7 @@ class LocationChoice(Module):
         p, n = model.persons, model.world.n
         kids = np.flatnonzero((p.age >= 6) & (p.age <= 15) & (p.mother >= 0))
         mums = p.rows_of(p.mother[kids])
-        self._kids = np.bincount(mums[mums >= 0], minlength=len(p))
+        self._kids = np.bincount(mums[mums >= 0], minlength=len(p)).astype(np.int32)
         kids = np.flatnonzero(IS_IN_SCHOOL_AGE[p.status] & (p.mother >= 0))
         mums = p.rows_of(p.mother[kids])
         found = mums >= 0
