@@ -38,7 +38,9 @@ records a column that has no definition there, or when this page is out of date.
 
 Units: *persons* are counts of people (simulated rows times `simulation.scale`); *share* is a
 fraction between 0 and 1; *yuan* are nominal yuan (prices of each year, as the national
-statistics report them); *mu* is the Chinese land unit (1/15 hectare); *index* is a
+statistics report them), except in the columns whose unit says *at base-year prices*: those
+are deflated by the national consumer price index (`consumer_price_index`, 1 in the
+scenario's `incomes.price_base_year`); *mu* is the Chinese land unit (1/15 hectare); *index* is a
 dimensionless measure.
 """
 

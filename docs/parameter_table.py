@@ -252,6 +252,9 @@ MEANINGS: dict[str, str] = {
     "choice.child_rejoin_rate": "yearly chance $\\eta_k$ that a child apart rejoins the mother",
     # incomes
     "incomes.remittance_share": "share $\\psi$ of earnings sent home by members living away",
+    "incomes.price_base_year": "year whose prices real incomes are stated in ($P=1$)",
+    "incomes.consumer_price_first_year": "year of the first listed rise in consumer prices",
+    "incomes.consumer_price_growth": "yearly consumer price rises $\\pi$ (the last holds after)",
 }
 
 # What the region of a county from the census changes in each kind of outside city.

@@ -7,7 +7,7 @@ entry here or when the document is stale.
 
 Units: ``persons`` are counts of people (simulated rows times ``simulation.scale``);
 ``share`` is a fraction 0-1; ``yuan``/``yuan per year`` are nominal yuan (prices of each
-year, as the statistics report them); ``mu`` is the Chinese land unit (1/15 hectare);
+year, as the statistics report them) unless the unit says "at base-year prices"; ``mu`` is the Chinese land unit (1/15 hectare);
 ``index`` is a dimensionless measure; ``year`` a calendar year.
 """
 
@@ -89,6 +89,15 @@ COUNTY: dict[str, Column] = {
         "mean per-capita disposable household income of village residents", "yuan per year"
     ),
     "income_ratio": Column("urban over rural per-capita income of county residents", "ratio"),
+    "income_urban_pc_real": Column(
+        "income_urban_pc deflated by consumer_price_index", "yuan per year at base-year prices"
+    ),
+    "income_rural_pc_real": Column(
+        "income_rural_pc deflated by consumer_price_index", "yuan per year at base-year prices"
+    ),
+    "consumer_price_index": Column(
+        "national consumer prices relative to incomes.price_base_year (1 there)", "index"
+    ),
     "gini": Column("Gini coefficient of per-capita income among county residents", "index"),
     "theil": Column("Theil T index of per-capita income among county residents", "index"),
     "theil_between": Column("Theil T between urban and rural residents", "index"),

@@ -216,6 +216,9 @@ class Recorder:
             "income_rural_pc": mean_r,
             "income_ratio": mean_u / mean_r if mean_r > 0 else np.nan,
         }
+        prices = model.incomes.price_index(model.scenario, model.year)  # base year = 1
+        out["income_urban_pc_real"] = mean_u / prices
+        out["income_rural_pc_real"] = mean_r / prices
         if y.sum() > 0:
             split = theil_decomposition(y, urban.astype(np.int8))
             out.update(gini=gini(y), theil=split.total, theil_between=split.between)

@@ -352,6 +352,13 @@ class Choice(Strict):
 
 class Incomes(Strict):
     remittance_share: Share
+    # Consumer prices only deflate what is reported (real incomes beside nominal ones); the
+    # model's wages, prices and transfers are nominal paths of their own.
+    price_base_year: Annotated[int, _num("calendar year", ge=1950, le=2100)]
+    consumer_price_first_year: Annotated[int, _num("calendar year", ge=1950, le=2100)]
+    consumer_price_growth: Annotated[
+        list[Annotated[float, _num("per year", ge=-0.5, le=1.0)]], Field(min_length=1)
+    ]
 
 
 class Scenario(Strict):

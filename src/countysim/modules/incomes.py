@@ -6,6 +6,13 @@ income is own earnings minus remittances sent plus remittances received, plus tr
 that other modules add (pensions, land rent) through `model.income_sources`. Members
 living together in one place pool their income: each gets the per-capita income of the
 co-resident household, which is what household surveys report per person.
+
+Prices. Incomes are nominal yuan of each year, as the national statistics report them. A
+national consumer price path deflates them for reporting: P_t is 1 in the base year and
+moves by the scenario's yearly rise in consumer prices (the listed years' rises, the first
+of them before the list and the last after it); real income is y_t / P_t, in yuan of the
+base year. Prices do not enter any decision: choices compare places within one year, where
+the price level is common to all of them.
 """
 
 from __future__ import annotations
@@ -39,6 +46,25 @@ class Incomes(Module):
 
         model.tally.remittances_sent = scale * float(sent.sum())
         model.tally.remittances_received = scale * float(received.sum())
+
+    def price_index(self, scenario, year: int) -> float:
+        """P_t: consumer prices of `year` relative to the base year (1 there)."""
+        inc = scenario.incomes
+        growth = inc.consumer_price_growth
+
+        def rise(y: int) -> float:  # the rise in consumer prices during year y
+            k = min(max(y - inc.consumer_price_first_year, 0), len(growth) - 1)
+            return growth[k]
+
+        index = 1.0
+        for y in range(inc.price_base_year + 1, year + 1):
+            index *= 1 + rise(y)
+        for y in range(year + 1, inc.price_base_year + 1):
+            index /= 1 + rise(y)
+        return index
+
+    def outputs(self, model) -> dict[str, float]:
+        return {"consumer_price_index": self.price_index(model.scenario, model.year)}
 
 
 def _coresident_mean(income, hh, at_home, stayers, residence) -> np.ndarray:
