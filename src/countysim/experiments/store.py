@@ -12,8 +12,7 @@ Layout::
 
 A store damaged by something else (a disk filled up, a copy cut short) is reported as corrupt
 by ``status``, ``export`` and ``analyze`` with the parts concerned; ``sweep --resume`` repairs
-what it can: it rewrites a damaged manifest from the sweep file (if that is the sweep the
-store holds), moves unreadable parts into ``corrupt/`` and runs their runs again.
+what it can (``store_integrity.py``).
 
 Parts are written whole (temporary file, fsync, rename), so a killed sweep leaves only
 complete parts, and several processes (the shards of a job array) can write into one store.
@@ -28,7 +27,6 @@ import json
 import os
 import time
 import uuid
-import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -40,44 +38,33 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from countysim.atomic import write_atomically
-from countysim.config import ScenarioError, dump_yaml, read_yaml
+from countysim.config import dump_yaml
 from countysim.experiments.design import Design
 from countysim.experiments.execution import OK, RunRecord, RunTask
 from countysim.experiments.outputs import OutputSpec
+from countysim.experiments.store_integrity import (  # noqa: F401 (names of the store's interface)
+    CORRUPT,
+    MANIFEST,
+    RUNS,
+    SERIES,
+    CorruptStoreError,
+    StoreError,
+    part_files,
+    read_manifest,
+    read_parts,
+    repair_manifest,
+    set_aside_corrupt_parts,
+)
 from countysim.provenance import environment
 
 if TYPE_CHECKING:
     from countysim.experiments.sweep import SweepPlan
 
 FORMAT = 1
-MANIFEST = "manifest.json"
-RUNS, SERIES = "runs", "series"
-#: Where ``--resume`` moves parts that cannot be read.
-CORRUPT = "corrupt"
 #: What a store directory may hold while another process is still creating it.
 _LAYOUT = {MANIFEST, "sweep.yaml", "base_scenario.yaml", RUNS, SERIES, CORRUPT}
-#: Manifest entries that reading a store relies on.
-_MANIFEST_KEYS = ("name", "config", "config_hash", "seeds")
 #: Identity columns put in front of a run's rows in the series table.
 SERIES_KEYS = ("run_id", "point", "replicate", "batch")
-
-
-class StoreError(Exception):
-    """A store cannot be used as asked (exists, changed sweep, not a store): exit status 2."""
-
-    exit_code = 2
-
-
-class CorruptStoreError(StoreError):
-    """A store whose manifest or parts cannot be read."""
-
-
-def _repair_hint(directory: Path) -> str:
-    return (
-        f"to repair it, run `countysim sweep SWEEP_FILE --out {directory} --resume` with the "
-        "sweep file it was made from: unreadable parts are moved to corrupt/ and their runs "
-        "done again"
-    )
 
 
 @dataclass(frozen=True)
@@ -115,7 +102,7 @@ class SweepStore:
         if not self.directory.is_dir():
             what = "does not exist" if not self.directory.exists() else "is a file"
             raise StoreError(f"{self.directory} {what}; it is not a sweep store")
-        self.manifest: dict[str, Any] = _read_manifest(self.directory)
+        self.manifest: dict[str, Any] = read_manifest(self.directory)
 
     @classmethod
     def open(cls, directory: str | os.PathLike) -> SweepStore:
@@ -134,7 +121,7 @@ class SweepStore:
             raise StoreError(f"{root} is a file; choose a folder for the sweep store with --out")
         if (root / MANIFEST).exists():
             if resume:
-                _repair_manifest(root, plan)
+                repair_manifest(root, plan.spec_data(), lambda: _manifest(plan))
             store = cls(root)
             if resume:
                 store.set_aside_corrupt_parts()
@@ -258,48 +245,14 @@ class SweepStore:
         return dict(zip(runs["run_id"], runs["status"], strict=True)) if len(runs) else {}
 
     def _part_files(self, table: str) -> list[Path]:
-        return sorted((self.directory / table).glob("part-*.parquet"))
+        return part_files(self.directory, table)
 
     def _read_parts(self, paths: Iterable[Path]) -> pd.DataFrame:
-        """The rows of every part; ``CorruptStoreError`` naming the parts that cannot be read."""
-        frames, corrupt = [], []
-        for path in paths:
-            try:
-                frames.append(pq.read_table(path).to_pandas())
-            except (OSError, ValueError, pa.ArrowException) as exc:
-                corrupt.append(f"{path.relative_to(self.directory)} ({_reason(exc)})")
-        if corrupt:
-            raise CorruptStoreError(
-                f"{self.directory} is corrupt: {len(corrupt)} part(s) cannot be read: "
-                f"{', '.join(corrupt[:5])}{' ...' if len(corrupt) > 5 else ''}; "
-                + _repair_hint(self.directory)
-            )
-        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        return read_parts(self.directory, paths)
 
     def set_aside_corrupt_parts(self) -> list[str]:
-        """Move unreadable parts, and the part of the same batch in the other table, into
-        ``corrupt/``; their runs then count as not done. Returns the part names moved."""
-        bad = set()
-        for table in (RUNS, SERIES):
-            for path in self._part_files(table):
-                try:
-                    pq.read_metadata(path)
-                except (OSError, ValueError, pa.ArrowException):
-                    bad.add(path.name)
-        for name in sorted(bad):
-            for table in (RUNS, SERIES):
-                path = self.directory / table / name
-                if path.exists():
-                    (self.directory / CORRUPT / table).mkdir(parents=True, exist_ok=True)
-                    path.rename(self.directory / CORRUPT / table / name)
-        if bad:
-            warnings.warn(
-                f"{self.directory}: moved {len(bad)} unreadable part(s) to {CORRUPT}/; "
-                "their runs are done again",
-                RuntimeWarning,
-                stacklevel=2,
-            )
-        return sorted(bad)
+        """See ``store_integrity.set_aside_corrupt_parts``."""
+        return set_aside_corrupt_parts(self.directory)
 
     def check_same_sweep(self, plan: SweepPlan) -> None:
         if self.manifest.get("config_hash") == plan.config_hash:
@@ -447,63 +400,6 @@ def _manifest(plan: SweepPlan) -> dict[str, Any]:
             "runs": [[t.run_id, t.point, t.replicate, t.seed] for t in plan.runs],
         },
     }
-
-
-def _reason(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0][:120] if text else type(exc).__name__
-
-
-def _read_manifest(directory: Path) -> dict[str, Any]:
-    """The manifest of a store; ``StoreError`` if there is none, ``CorruptStoreError`` if it
-    cannot be read or lacks what reading the store needs."""
-    path = directory / MANIFEST
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise StoreError(f"{directory} is not a sweep store (no {MANIFEST})") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = _reason(exc)
-    else:
-        try:
-            manifest = json.loads(text)
-        except ValueError as exc:
-            reason = "empty file" if not text.strip() else f"invalid JSON: {_reason(exc)}"
-        else:
-            missing = (
-                [key for key in _MANIFEST_KEYS if key not in manifest]
-                if isinstance(manifest, dict)
-                else ["all entries"]
-            )
-            if not missing:
-                return manifest
-            reason = f"no {', '.join(missing)}"
-    raise CorruptStoreError(
-        f"{directory} is corrupt: its {MANIFEST} cannot be read ({reason}); the stored runs "
-        "are kept. " + _repair_hint(directory)
-    )
-
-
-def _repair_manifest(root: Path, plan: SweepPlan) -> None:
-    """Rewrite a damaged manifest from ``plan`` if the store's own copy of its sweep file
-    (sweep.yaml) is this very sweep; leave a readable manifest alone."""
-    try:
-        _read_manifest(root)
-        return
-    except CorruptStoreError as exc:
-        damage = exc
-    try:
-        stored, _ = read_yaml(root / "sweep.yaml")
-    except ScenarioError:
-        stored = None
-    if stored != json.loads(json.dumps(plan.spec_data())):
-        raise StoreError(
-            f"{damage}. It cannot be repaired from this sweep file: the store's sweep.yaml is "
-            "missing, unreadable or a different sweep"
-        )
-    text = json.dumps(_manifest(plan), indent=1) + "\n"
-    write_atomically(root / MANIFEST, lambda path: path.write_text(text, encoding="utf-8"))
-    warnings.warn(f"{root}: rewrote the damaged {MANIFEST} from the sweep file", stacklevel=3)
 
 
 def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
