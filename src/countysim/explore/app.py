@@ -9,6 +9,7 @@ are published to the session as they arrive.
 
 from __future__ import annotations
 
+import html
 import os
 import threading
 from dataclasses import dataclass, replace
@@ -41,6 +42,7 @@ DEFAULT_SCALE = 20
 #: then takes a few seconds.
 TARGET_ROWS = 20_000
 DEFAULT_TIME_CAP_S = 120.0
+_WRAPPED = "white-space: pre-wrap; word-break: break-word; font-size: 0.85em"
 #: Census counties offered at once for a search.
 CENSUS_CHOICES = 50
 
@@ -333,10 +335,15 @@ def RunControls():
 def Problems():
     if error.value:
         with solara.Error(icon=True):
-            solara.Preformatted(error.value)
+            _Wrapped(error.value)
             if error_details.value:
                 with solara.Details("Traceback"):
-                    solara.Preformatted(error_details.value)
+                    _Wrapped(error_details.value)
+
+
+def _Wrapped(text: str):
+    """Preformatted text that wraps long lines (scenario errors name long paths)."""
+    solara.HTML(tag="pre", unsafe_innerHTML=html.escape(text), style=_WRAPPED)
 
 
 @solara.component
