@@ -456,7 +456,7 @@ def Page():
 
     solara.use_effect(first_county, [])
     # Start the worker process while the user looks at the page, not when Run is pressed.
-    solara.use_effect(lambda: explorer.worker and None, [])
+    solara.use_effect(explorer.start, [])
     solara.Title("countysim explore")
     with solara.Sidebar():
         CountyPicker(files, directory)

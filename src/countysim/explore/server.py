@@ -16,8 +16,13 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, scenarios: Path | 
     """Run the server until interrupted. ``scenarios`` is the folder of scenario files the
     page offers (default: ``scenarios/`` here, else the source tree's)."""
     from countysim.explore.app import SCENARIOS_ENV, scenarios_dir
+    from countysim.explore.state import shared_explorer
 
-    os.environ[SCENARIOS_ENV] = str((scenarios or scenarios_dir()).resolve())
+    directory = (scenarios or scenarios_dir()).resolve()
+    os.environ[SCENARIOS_ENV] = str(directory)
+    # Read the reforms and start the simulation process now, so that neither the first page
+    # nor the first run waits for them.
+    shared_explorer(directory).start()
     # Solara reads its settings from the environment when first imported: no usage
     # statistics sent anywhere, no version check over the network.
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")

@@ -94,6 +94,10 @@ class Explorer:
                 self._worker = Worker()
             return self._worker
 
+    def start(self) -> None:
+        """Start the simulation process ahead of the first run (it imports the model)."""
+        self.worker  # noqa: B018 - the property starts it
+
     def close(self) -> None:
         if self._worker is not None:
             self._worker.close()
