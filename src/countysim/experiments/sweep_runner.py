@@ -2,8 +2,10 @@
 
 ``run_sweep`` opens (or makes) the store, works out which of the sweep's runs this process
 should do (its shard, minus the runs already stored unless they failed and ``retry_failed``
-is set), runs them through an executor and stores each record as it arrives.
-``dry_run`` counts the runs and times one of them, in this process, to estimate the whole.
+is set), runs them through an executor and stores each record as it arrives: the workers of
+a process pool or of a local Dask cluster store their chunks themselves, and this process
+stores the records that come back from elsewhere (serial runs, a remote cluster, a lost
+worker). ``dry_run`` counts the runs and times one of them, in this process, to estimate the whole.
 """
 
 from __future__ import annotations
