@@ -9,7 +9,7 @@
     diagnostics.json    screening effects, waves, emulators, effective sample size
     figures/*.svg       marginals, pairs, predictive bands, waves
     report.html         all of it on one self-contained page (figures inline)
-    manifest.json       provenance
+    manifest.json       provenance and the resolved calibration (scenario, seed, priors, targets)
 """
 
 from __future__ import annotations
@@ -161,7 +161,9 @@ def write_outputs(plan: CalibrationPlan, state: CalibrationState, directory: Pat
             (tmp / "figures" / f"{name}.svg").write_text(svg, encoding="utf-8")
         html = render(plan, parameters, targets, state, ess, svgs, info)
         (tmp / "report.html").write_text(html, encoding="utf-8")
-        (tmp / "manifest.json").write_text(json.dumps(info, indent=1, default=str) + "\n")
+        # The resolved calibration (scenario with its seed, priors, targets, budget) too.
+        full = info | {"config": plan.config}
+        (tmp / "manifest.json").write_text(json.dumps(full, indent=1, default=str) + "\n")
     return target
 
 
