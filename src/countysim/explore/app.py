@@ -313,8 +313,10 @@ def Levers(paths):
             solara.SliderInt(
                 f"From {first}",
                 value=first,
-                min=start.value,
-                max=end.value,
+                # The range always holds the value: a slider clamping it would move the
+                # user's start year whenever the simulated years change.
+                min=min(start.value, first),
+                max=max(end.value, first),
                 on_value=lambda v, n=reform.name: set_lever(n, start=v),
                 disabled=setting.strength == 0,
             )
