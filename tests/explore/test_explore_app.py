@@ -96,3 +96,17 @@ def test_cancel_stops_the_run_and_the_page_goes_on(page):
     wait_until(lambda: not app.run_view.pending)
     assert app.status.value == "run cancelled"
     assert app.error.value == ""
+
+
+def test_a_census_county_is_found_by_chinese_name_and_picked(page):
+    page.find(v.BtnToggle).widget.v_model = 1  # the "census" switch
+    app.census_query.set("夏邑")
+    choices = page.find(v.Select, label="Matches (1; first 1 counties shown)").widget
+    assert choices.items == ["411426 夏邑县 (Henan, 商丘市)"]
+    choices.v_model = choices.items[0]
+    assert app.census_code.value == "411426"
+    assert app.county.value.endswith("census_county.yaml")
+    assert app.scale.value == round(1_180_918 / app.TARGET_ROWS)
+    assert app.current_view().census_code == "411426"
+    facts = dict(app._facts(app.county.value, app.census_code.value))
+    assert facts["Census county"] == "夏邑县 (411426)"
