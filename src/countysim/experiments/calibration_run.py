@@ -137,6 +137,11 @@ class Calibration:
     def _synthetic(self, state: CalibrationState) -> None:
         truth = self.plan.spec.synthetic
         table = self._stage("synthetic", lambda: [dict(truth.parameters)], truth.replicates)
+        undefined = [name for name in self.plan.targets if not np.isfinite(table.loc[0, name])]
+        if undefined:
+            raise CalibrationFailed(
+                f"the model at the true values gives no value for {', '.join(undefined)}"
+            )
         state.targets = {
             name: target.with_observed(table.loc[0, name])
             for name, target in self.plan.targets.items()
