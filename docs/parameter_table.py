@@ -66,6 +66,14 @@ MEANINGS: dict[str, str] = {
     "county.census.county_town_share_of_urban": "county town's share of urban residents and hukou",
     "county.census.township_radius_km": "radius of a township's disc",
     "county.census.arable_mu_per_rural_person": "contract land per rural-hukou person",
+    "county.census.county_wage_index_by_region.east": "wage index $\\omega$ of an eastern "
+    "county's places (initial wages and floors times it)",
+    "county.census.county_wage_index_by_region.central": "wage index $\\omega$ of a central "
+    "county's places",
+    "county.census.county_wage_index_by_region.west": "wage index $\\omega$ of a western "
+    "county's places",
+    "county.census.county_wage_index_by_region.northeast": "wage index $\\omega$ of a "
+    "northeastern county's places",
     # outside cities
     "outside_cities[].name": "name of the outside city",
     "outside_cities[].region": "where the city lies relative to the county",

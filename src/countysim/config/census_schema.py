@@ -50,6 +50,17 @@ class CitiesByRegion(_Strict):
     northeast: RegionalCities
 
 
+class WageIndexByRegion(_Strict):
+    """Wage level of the county's own places (county town, township seats, villages) in each
+    region, relative to the scenario's (central China): initial wages and wage floors are
+    multiplied by the county's region's index when the labour market is set up."""
+
+    east: Annotated[float, _num("index, central China = 1", gt=0.0, le=10.0)]
+    central: Annotated[float, _num("index, central China = 1", gt=0.0, le=10.0)]
+    west: Annotated[float, _num("index, central China = 1", gt=0.0, le=10.0)]
+    northeast: Annotated[float, _num("index, central China = 1", gt=0.0, le=10.0)]
+
+
 class CensusCounty(_Strict):
     """A county-level unit of the 2010 census (not an urban district), by code or name."""
 
@@ -63,6 +74,8 @@ class CensusCounty(_Strict):
     township_radius_km: Annotated[float, _num("km", gt=0.0, le=100.0)]
     arable_mu_per_rural_person: Annotated[float, _num("mu per person", ge=0.0, le=100.0)]
     outside_cities_by_region: CitiesByRegion
+    #: None: the county's places pay the scenario's wages whatever the region.
+    county_wage_index_by_region: WageIndexByRegion | None = None
 
     @field_validator("code", mode="before")
     @classmethod
@@ -101,6 +114,12 @@ class CensusCounty(_Strict):
     @property
     def region(self) -> str:
         return str(unit(self.code)["region"])
+
+    @property
+    def county_wage_index(self) -> float:
+        """The wage index of the county's own places (1 when the section gives none)."""
+        index = self.county_wage_index_by_region
+        return 1.0 if index is None else float(getattr(index, self.region))
 
 
 def regional_outside_cities(census: CensusCounty, cities: list) -> list:

@@ -15,6 +15,7 @@ from countysim.population import (
     education,
     skill_of,
 )
+from countysim.modules.vital_rates import census_rate_factors
 
 
 class Demography(Module):
@@ -23,6 +24,13 @@ class Demography(Module):
     fertility rate; children take the mother's household, residence and hukou."""
 
     name = "demography"
+    #: Multipliers of the national fertility and mortality schedules: a census county's own
+    #: level (``vital_rates``), 1 for any other county.
+    fertility_factor = mortality_factor = 1.0
+
+    def setup(self, model) -> None:
+        if model.scenario.demography.enabled:
+            self.fertility_factor, self.mortality_factor = census_rate_factors(model)
 
     def step(self, model) -> None:
         d = model.scenario.demography
@@ -36,6 +44,8 @@ class Demography(Module):
         ages = np.arange(int(p.age.max()) + 1 if len(p) else 1)
         q = np.minimum(1.0, d.mortality_gompertz_a * np.exp(d.mortality_gompertz_b * ages))
         q[1:2] = np.maximum(q[1:2], d.infant_mortality)  # died in its first year
+        if self.mortality_factor != 1.0:
+            q = np.minimum(1.0, q * self.mortality_factor)
         dies = rng.random(len(p)) < q[p.age]
         model.tally.deaths_by_place = np.bincount(p.residence[dies], minlength=model.world.n)
         p.keep(~dies)
@@ -49,6 +59,7 @@ class Demography(Module):
             d.fertility_sd_age
         )
         rate = d.total_fertility * np.exp(-0.5 * z * z) / (d.fertility_sd_age * np.sqrt(2 * np.pi))
+        rate = rate * self.fertility_factor
         mothers = np.flatnonzero(
             p.female & (p.age >= 15) & (p.age <= 49) & (rng.random(len(p)) < rate[p.age])
         )

@@ -31,6 +31,9 @@ class LabourMarket(Module):
         lab, world, st = model.scenario.labour, model.world, model.state
         theta = lab.capital_elasticity
         self.theta = theta
+        # A census county pays its region's wage level (docs/census.md); others index 1.
+        census = model.scenario.county.census
+        self.wage_index = 1.0 if census is None else census.county_wage_index
         county_registered = world.registered[world.is_county].sum()
         self.base_tfp = np.zeros(world.n)
         for level, params in (
@@ -39,13 +42,13 @@ class LabourMarket(Module):
             (VILLAGE, lab.village),
         ):
             at = world.level == level
-            st.wage_floor[at] = params.wage_floor_yuan
-            st.wage[at] = params.initial_wage_yuan
+            st.wage_floor[at] = params.wage_floor_yuan * self.wage_index
+            st.wage[at] = params.initial_wage_yuan * self.wage_index
             # Jobs at the initial wage, shared among the level's places by registered population.
             reg = world.registered[at].astype(float)
             share = reg / reg.sum() if reg.sum() > 0 else np.full(at.sum(), 1.0 / max(at.sum(), 1))
             jobs = params.manufacturing_jobs_per_1000 / 1000 * county_registered * share
-            w0 = params.initial_wage_yuan
+            w0 = params.initial_wage_yuan * self.wage_index
             output = w0 * jobs / (1 - theta)
             st.capital[at] = lab.capital_output_ratio * output
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -87,7 +90,8 @@ class LabourMarket(Module):
             ],
             0.0,
         )
-        st.wage_floor[county] = floor0[county] * (1 + lab.wage_floor_growth) ** t
+        growth = (1 + lab.wage_floor_growth) ** t
+        st.wage_floor[county] = floor0[county] * self.wage_index * growth
         city_wage = self.city_base_wage * (1 + self.city_growth) ** t
         st.wage[self.cities] = city_wage
         st.wage_floor[self.cities] = city_wage
