@@ -116,6 +116,15 @@ def measure(url: str, shots: Path | None) -> dict[str, float]:
         page.get_by_role("button", name="Run").click()
         page.get_by_text("must not be before start").wait_for()
         shot("5_scenario_error")
+
+        page.get_by_role("button", name="census").click()
+        query = page.get_by_label("Census county: code or Chinese name")
+        query.fill("夏邑")
+        query.press("Enter")
+        page.get_by_label("Matches").click(force=True)
+        page.get_by_role("option").first.click()
+        page.get_by_text("夏邑县 (411426)").wait_for()
+        shot("6_census_county")
         browser.close()
     return times
 

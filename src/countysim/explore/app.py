@@ -184,6 +184,8 @@ def pick_county(path: str, code: str | None = None) -> None:
     ``TARGET_ROWS`` persons."""
     county.set(path)
     census_code.set(code)
+    shown.set(None)  # the figures of another county would mislead
+    status.set("")
     try:
         sc = _county_scenario(path, code)
     except ScenarioError as exc:
