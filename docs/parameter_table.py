@@ -66,6 +66,9 @@ MEANINGS: dict[str, str] = {
     "county.census.county_town_share_of_urban": "county town's share of urban residents and hukou",
     "county.census.township_radius_km": "radius of a township's disc",
     "county.census.arable_mu_per_rural_person": "contract land per rural-hukou person",
+    "county.census.inmigration.renewal_rate": "arrivals $\\rho$ per year per in-migrant "
+    "resident of the first year, at its town employment",
+    "county.census.inmigration.share_female": "share of women among arrivals",
     "county.census.county_wage_index_by_region.east": "wage index $\\omega$ of an eastern "
     "county's places (initial wages and floors times it)",
     "county.census.county_wage_index_by_region.central": "wage index $\\omega$ of a central "

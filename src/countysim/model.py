@@ -3,7 +3,8 @@
 `CountyModel.step` is one simulated year. Its order is fixed here and nowhere else:
 
     1. policy        this year's lever values and the access rules they set
-    2. demography    ageing, deaths, births, school, labour-force entry, retirement
+    2. demography    ageing, deaths, births, school, labour-force entry, retirement;
+                     in-migration: arrivals from other counties and provinces in the towns
     3. farming       this year's farm price; land: contract horizon and tenure security,
                      returns to the collective, lease decisions, village rental markets
     4. labour        this year's productivity, wage floors and city wages
@@ -36,6 +37,7 @@ from countysim.modules.farming import Farming
 from countysim.modules.finance import Finance
 from countysim.modules.hukou import Hukou
 from countysim.modules.incomes import Incomes
+from countysim.modules.inmigration import InMigration
 from countysim.modules.labour import LabourMarket
 from countysim.modules.land import Land
 from countysim.modules.pensions import Pensions
@@ -81,6 +83,7 @@ class CountyModel(mesa.Model):
         self.year = scenario.years.start
 
         self.demography = Demography()
+        self.inmigration = InMigration()
         self.farming = Farming()
         self.land = Land()
         self.labour = LabourMarket()
@@ -96,6 +99,7 @@ class CountyModel(mesa.Model):
         # comes last because it applies every module's levers.
         self.modules = (
             self.demography,
+            self.inmigration,
             self.farming,
             self.land,
             self.labour,
@@ -127,6 +131,7 @@ class CountyModel(mesa.Model):
         self._new_income_year()
         self.policy.step(self)
         self.demography.step(self)
+        self.inmigration.step(self)
         self.farming.step(self)
         self.land.step(self)
         self.labour.step(self)

@@ -61,6 +61,15 @@ class WageIndexByRegion(_Strict):
     northeast: Annotated[float, _num("index, central China = 1", gt=0.0, le=10.0)]
 
 
+class InMigration(_Strict):
+    """Arrivals from outside the county into its towns (``modules/inmigration.py``): each
+    year ``renewal_rate`` times the residents who held a hukou of another county or
+    province at the start, scaled by the towns' non-farm employment since then."""
+
+    renewal_rate: Annotated[float, _num("per year", ge=0.0, le=1.0)]
+    share_female: Annotated[float, _num("share", ge=0.0, le=1.0)]
+
+
 class CensusCounty(_Strict):
     """A county-level unit of the 2010 census (not an urban district), by code or name."""
 
@@ -76,6 +85,8 @@ class CensusCounty(_Strict):
     outside_cities_by_region: CitiesByRegion
     #: None: the county's places pay the scenario's wages whatever the region.
     county_wage_index_by_region: WageIndexByRegion | None = None
+    #: None: nobody arrives from outside the county.
+    inmigration: InMigration | None = None
 
     @field_validator("code", mode="before")
     @classmethod
