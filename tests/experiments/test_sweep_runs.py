@@ -230,6 +230,6 @@ def test_export_and_analysis_of_a_design_without_indices(capsys, reference_store
 
 
 def test_the_probe_run_knows_the_columns_of_real_runs(reference_store):
-    """Output columns are checked against a one-year probe run of the base scenario."""
+    """Output columns are checked against a coarse probe run of the base scenario."""
     written = [c for c in reference_store.series().columns if c not in SERIES_KEYS]
     assert county_columns(reference_store.config["base_scenario"]) == written

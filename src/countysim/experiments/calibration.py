@@ -26,12 +26,10 @@ from countysim.config import LineMap, Problem, ScenarioError, check_key, read_ya
 from countysim.experiments.calibration_priors import Prior
 from countysim.experiments.calibration_schema import CalibrationFile
 from countysim.experiments.calibration_targets import Target, build_targets, read_statistics
-from countysim.experiments.scenario_model import scenario_for
+from countysim.experiments.scenario_model import county_columns
 from countysim.experiments.sweep import _base_scenario, _candidate_problems, _value_at
 from countysim.provenance import scenario_hash
 
-#: Rows of persons the probe run of ``_model_columns`` simulates at most.
-_PROBE_ROWS = 5000
 _TARGET_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -183,9 +181,9 @@ def _targets(
         file, line = linemap.get(key, linemap[f"targets.{name}"])
         problems.append(Problem(file, line, key, None, str(error), error.suggestion))
     try:
-        columns = _model_columns(base)
+        columns = county_columns(base)
     except Exception as exc:  # the model itself fails on the scenario
-        message = f"the scenario fails in a one-year probe run: {type(exc).__name__}: {exc}"
+        message = f"the scenario fails in a coarse probe run: {type(exc).__name__}: {exc}"
         problems.append(Problem(*linemap["scenario"], "scenario", None, message))
         return targets
     first, last = base["years"]["start"], base["years"]["end"]
@@ -222,16 +220,3 @@ def _targets(
             )
             problems.append(Problem(*linemap[f"{where}.years"], f"{where}.years", None, message))
     return targets
-
-
-def _model_columns(base: dict[str, Any]) -> list[str]:
-    """The county-table columns of runs of ``base``, from a coarse probe run over all its
-    years (a one-year probe would cut dated lever schedules out of their years)."""
-    from countysim.runner import simulate
-
-    coarse: dict[str, Any] = {"simulation.spinup_years": 0}
-    generated = base["county"].get("generate")
-    if generated is not None:
-        scale = generated["registered_population"] // _PROBE_ROWS
-        coarse["simulation.scale"] = min(max(scale, base["simulation"]["scale"]), 1000)
-    return list(simulate(scenario_for(base, coarse)).county.columns)

@@ -45,22 +45,28 @@ def scenario_for(
 
 #: Rows of persons a probe run simulates at most (``county_columns``).
 _PROBE_ROWS = 5000
+#: Persons per row of a probe of a census county (the coarsest scale the schema allows).
+_PROBE_CENSUS_SCALE = 1000
 
 
 def county_columns(base: Mapping[str, Any]) -> list[str]:
     """The columns of the county table that runs of the scenario ``base`` will have.
 
     The model's modules name their columns as they record a year, so the one sure way to
-    know them is to record one: this runs a copy of ``base`` for its first year only,
-    without spin-up, and for a generated county with each row standing for several persons
-    (at most ``_PROBE_ROWS`` rows). That takes well under a second.
+    know them is to record them: this runs a copy of ``base`` over all its years, without
+    spin-up, at a coarse scale (a generated county with at most ``_PROBE_ROWS`` rows of
+    persons, a census county at the coarsest scale). Every year is simulated because a
+    shortened run would cut dated lever schedules that start later out of their years, and
+    the scenario would no longer validate. It takes a second or two.
     """
-    shortened: dict[str, Any] = {"years.end": base["years"]["start"], "simulation.spinup_years": 0}
+    coarse: dict[str, Any] = {"simulation.spinup_years": 0}
     generated = base["county"].get("generate")
     if generated is not None:
         scale = generated["registered_population"] // _PROBE_ROWS
-        shortened["simulation.scale"] = min(max(scale, base["simulation"]["scale"]), 1000)
-    return list(simulate(scenario_for(base, shortened)).county.columns)
+        coarse["simulation.scale"] = min(max(scale, base["simulation"]["scale"]), 1000)
+    elif base["county"].get("census") is not None:
+        coarse["simulation.scale"] = max(base["simulation"]["scale"], _PROBE_CENSUS_SCALE)
+    return list(simulate(scenario_for(base, coarse)).county.columns)
 
 
 @dataclass(frozen=True)
