@@ -317,13 +317,6 @@ def test_county_model_takes_a_path(tmp_path):
 # ------------------------------------------------------------------ random valid scenarios
 
 
-@pytest.mark.xfail(
-    raises=ValueError,
-    strict=False,
-    reason="known model fault: resident pension contributions can exceed the income of a "
-    "person without earnings, and the recorder's Theil index refuses the negative income "
-    "(benchmarks/random_scenarios.py counts how often)",
-)
 def test_random_valid_scenarios_run_without_impossible_numbers():
     base = resolved_dict(prepare(BASELINE, SMALL_COUNTY))
     rng = np.random.default_rng(11)

@@ -10,6 +10,7 @@ from countysim.modules.pensions import (
     COUNTY_AREA,
     EMPLOYEE,
     EMPLOYEE_PENSION,
+    NO_SCHEME,
     RESIDENT,
     RESIDENT_PENSION,
 )
@@ -96,11 +97,37 @@ def test_funds_book_what_persons_pay_and_receive():
         scale * by_employees * rates / pen.employee_contribution_rate,
     )
     np.testing.assert_allclose(
-        resident.contributions.sum(), scale * paid[p.pension_scheme == RESIDENT].sum()
+        resident.contributions.sum(),
+        scale * paid[p.pension_scheme == RESIDENT].sum() + resident.contributions_government.sum(),
     )
     # Disposable income includes the pension and is net of personal contributions.
     assert (p.income >= 0).all()
     assert income[p.pension_scheme < RESIDENT_PENSION].sum() == 0
+    assert paid[p.pension_scheme == NO_SCHEME].sum() == 0, "only this year's members pay"
+
+
+def test_local_government_pays_the_resident_contribution_members_cannot():
+    # A contribution above many members' earnings: they pay what they earn, the rest is paid
+    # for them, and the fund receives the full contribution of every member.
+    model = CountyModel(small_scenario("pensions.resident_contribution_yuan=20000"))
+    for _ in range(2):
+        model.step()
+    p, pen = model.persons, model.scenario.pensions
+    resident = model.pensions.resident
+    members = p.pension_scheme == RESIDENT
+    paid = -model.pensions.contributions_paid(model)
+    earnings = p.wage_income + p.farm_income
+    assert (paid[members] <= np.maximum(earnings[members], 0) + 1e-9).all()
+    scale = model.scenario.simulation.scale
+    government = resident.contributions_government.sum()
+    assert government > 0
+    np.testing.assert_allclose(scale * paid[members].sum() + government, resident.contributions)
+    np.testing.assert_allclose(
+        resident.contributions, scale * pen.resident_contribution_yuan * members.sum()
+    )
+    assert (p.income >= 0).all() and (p.income_pc >= 0).all()
+    out = model.pensions.outputs(model)
+    assert out["pension_resident_contributions_government"] == government
 
 
 def test_a_move_keeps_the_portable_share_and_books_the_rest_as_lost():

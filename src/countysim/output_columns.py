@@ -82,13 +82,19 @@ COUNTY: dict[str, Column] = {
     "migrants_far": Column("out-migrant workers working outside the province", "persons"),
     "income_urban_pc": Column(
         "mean per-capita disposable household income of residents of the county town and "
-        "township seats",
+        "township seats; empty (NaN) in a year when nobody lives there",
         "yuan per year",
     ),
     "income_rural_pc": Column(
-        "mean per-capita disposable household income of village residents", "yuan per year"
+        "mean per-capita disposable household income of village residents; empty (NaN) in a "
+        "year when nobody lives in a village",
+        "yuan per year",
     ),
-    "income_ratio": Column("urban over rural per-capita income of county residents", "ratio"),
+    "income_ratio": Column(
+        "urban over rural per-capita income of county residents; empty (NaN) when village "
+        "residents have no income (or there are none), where the ratio has no value",
+        "ratio",
+    ),
     "income_urban_pc_real": Column(
         "income_urban_pc deflated by consumer_price_index", "yuan per year at base-year prices"
     ),
@@ -98,7 +104,12 @@ COUNTY: dict[str, Column] = {
     "consumer_price_index": Column(
         "national consumer prices relative to incomes.price_base_year (1 there)", "index"
     ),
-    "gini": Column("Gini coefficient of per-capita income among county residents", "index"),
+    "gini": Column(
+        "Gini coefficient of per-capita income among county residents; this and the Theil "
+        "columns are empty (NaN) in a year when county residents have no income at all, where "
+        "inequality has no value",
+        "index",
+    ),
     "theil": Column("Theil T index of per-capita income among county residents", "index"),
     "theil_between": Column("Theil T between urban and rural residents", "index"),
     "theil_within": Column("Theil T within urban and within rural residents", "index"),
@@ -144,9 +155,14 @@ COUNTY: dict[str, Column] = {
     "hukou_elsewhere_other_province_share": Column(
         "county residents with hukou in another province", "share"
     ),
-    "farm_employment_share": Column("farmers among county residents who work", "share"),
+    "farm_employment_share": Column(
+        "farmers among county residents who work; empty (NaN) in a year when none works",
+        "share",
+    ),
     "mean_years_schooling": Column(
-        "mean years of schooling of county residents aged 6 and over", "years"
+        "mean years of schooling of county residents aged 6 and over; empty (NaN) when there "
+        "are none",
+        "years",
     ),
     "return_moves": Column("moves back to the household's home place in the year", "persons"),
     "left_behind_children": Column(
@@ -262,6 +278,11 @@ COUNTY: dict[str, Column] = {
     "pension_employee_balance": Column("fund balance of the employee scheme", "yuan"),
     "pension_resident_contributions": Column(
         "contributions to the resident scheme", "yuan per year"
+    ),
+    "pension_resident_contributions_government": Column(
+        "part of pension_resident_contributions that the local government pays for members "
+        "whose earnings do not cover the contribution",
+        "yuan per year",
     ),
     "pension_resident_benefits": Column("benefits paid by the resident scheme", "yuan per year"),
     "pension_resident_subsidy": Column("public subsidy to the resident scheme", "yuan per year"),

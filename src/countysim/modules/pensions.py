@@ -15,10 +15,15 @@ Two schemes, as in the rules of 2012:
   basic formula uses the average wage at retirement), so e is in the wages of the current
   year. At retirement age, with at least `minimum_years` of contributions, e is paid for
   life; with fewer only its individual-account share is, on top of the resident pension;
-- the urban-rural resident scheme: everyone else of working age pays the flat
-  `resident_contribution_yuan` with probability `resident_participation` (if the year's
-  earnings cover it), which adds contribution / annuity_years to a resident entitlement;
-  at retirement age everyone without an employee pension gets the flat basic pension (a
+- the urban-rural resident scheme: everyone else of working age joins in a year with
+  probability `resident_participation`; the flat `resident_contribution_yuan` is paid in,
+  which adds contribution / annuity_years to a resident entitlement. The member pays it out
+  of the year's earnings as far as they cover it, and the local government pays the rest:
+  the State Council's opinion on a unified basic pension insurance for urban and rural
+  residents (February 2014) has local governments pay part or all of the minimum
+  contribution for those who cannot (the poor, the severely disabled). So the fund always
+  receives the full contribution and no member's income goes below zero through it. At
+  retirement age everyone without an employee pension gets the flat basic pension (a
   lever) plus that entitlement. Resident accounts earn no interest before retirement (the
   deposit rate is ignored; the accounts are small).
 
@@ -45,10 +50,12 @@ subsidy. The funds start empty and hold only what the county's people pay and dr
 cities' funds are the part of those funds that the county's migrants pay into); there is no
 investment return.
 
-Income: members pay their own share (the employee's 8%, or the resident contribution) out of
-their earnings, and pensioners receive their pensions (`model.income_sources`), so the
-per-capita incomes are disposable incomes as the surveys define them: net of personal social
-contributions, plus pensions. The employer's share is a cost of the firm that the labour
+Income: members pay their own share (the employee's 8%, or what they pay of the resident
+contribution) out of their earnings, as recorded when the year's contributions are collected
+(`pension_paid`; members of an earlier year who no longer work pay nothing), and
+pensioners receive their pensions (`model.income_sources`), so the per-capita incomes are
+disposable incomes as the surveys define them: net of personal social contributions, plus
+pensions. The employer's share is a cost of the firm that the labour
 market does not see.
 
 Choice (`model.choice_terms`), in the log-income units of the rest of the choice, with
@@ -71,6 +78,8 @@ enrolled in the employee scheme this year, the statistic of the migrant-worker s
 person of retirement age living in villages and in the county's towns
 (`pension_income_rural_elderly`, `pension_income_urban_elderly`), and per scheme (summed over
 areas) `pension_<scheme>_contributions`, `_benefits`, `_subsidy` and `_balance`, with
+`pension_resident_contributions_government` (the part of the resident contributions that the
+local government pays for members),
 `pension_employee_transfers` (paid between areas), `_lost` (on moving) and `_forfeited` (at
 retirement, capital values).
 """
@@ -92,12 +101,14 @@ NO_AREA = -1  # no employee account
 class Fund:
     """The accounts of one scheme in the current year, one entry per pooling area.
 
-    Money flows (yuan): contributions, transfers in and out, benefits, subsidy. Memo items
-    (capital value of entitlements, yuan): `lost` on moving between areas, `forfeited` by
-    members who retire with fewer than the minimum contribution years."""
+    Money flows (yuan): contributions, transfers in and out, benefits, subsidy. Memo items:
+    `contributions_government`, the part of the contributions that a government pays for
+    members (yuan); capital value of entitlements (yuan) `lost` on moving between areas and
+    `forfeited` by members who retire with fewer than the minimum contribution years."""
 
     FLOWS = (
         "contributions",
+        "contributions_government",
         "transfers_in",
         "transfers_out",
         "benefits",
@@ -150,6 +161,7 @@ class Pensions(Module):
         p.add_column("pension_entitlement", np.float64, 0.0)  # employee, yuan per year
         p.add_column("pension_area", np.int32, NO_AREA)  # pooling area of the account
         p.add_column("pension_resident", np.float64, 0.0)  # resident account, yuan per year
+        p.add_column("pension_paid", np.float64, 0.0)  # own contribution this year, yuan
         self._initial_state(model)
 
         model.income_sources.extend([self.pension_income, self.contributions_paid])
@@ -269,16 +281,12 @@ class Pensions(Module):
         working_age = (p.age < model.scenario.demography.retirement_age) & IS_WORKING[p.status]
         formal = (p.status == EMPLOYED) & (p.workplace >= 0) & working_age
         employee = formal & (rng.random(len(p)) < self.enrolment(model, p.hukou_urban))
-        earnings = p.wage_income + p.farm_income
-        resident = (
-            working_age
-            & ~employee
-            & (earnings >= pen.resident_contribution_yuan)
-            & (rng.random(len(p)) < pen.resident_participation)
-        )
-        p.pension_scheme[working_age] = NO_SCHEME
+        resident = working_age & ~employee & (rng.random(len(p)) < pen.resident_participation)
+        # Last year's members who left work or retired are members of no scheme this year.
+        p.pension_scheme[p.pension_scheme < RESIDENT_PENSION] = NO_SCHEME
         p.pension_scheme[resident] = RESIDENT
         p.pension_scheme[employee] = EMPLOYEE
+        p.pension_paid[:] = 0.0
 
         rows = np.flatnonzero(employee)
         wage, area = p.wage_income[rows], self.area_of_place[p.residence[rows]]
@@ -289,10 +297,16 @@ class Pensions(Module):
         p.pension_entitlement[rows] += self.accrual_rate * wage
         p.pension_years[rows] += 1
         p.pension_area[rows] = area
+        p.pension_paid[rows] = pen.employee_contribution_rate * wage
 
-        payers = int(resident.sum())
-        self.resident.contributions[COUNTY_AREA] += scale * pen.resident_contribution_yuan * payers
-        p.pension_resident[resident] += pen.resident_contribution_yuan / pen.annuity_years
+        # Members pay what their earnings cover; the local government pays the rest.
+        rows, due = np.flatnonzero(resident), pen.resident_contribution_yuan
+        earnings = np.maximum(p.wage_income[rows] + p.farm_income[rows], 0.0)
+        own = np.minimum(earnings, due)
+        p.pension_paid[rows] = own
+        self.resident.contributions[COUNTY_AREA] += scale * due * len(rows)
+        self.resident.contributions_government[COUNTY_AREA] += scale * float((due - own).sum())
+        p.pension_resident[rows] += due / pen.annuity_years
 
     def _pay(self, model) -> None:
         """Employee entitlements of pensioners are paid by the fund of their area; the basic
@@ -329,11 +343,9 @@ class Pensions(Module):
         return income
 
     def contributions_paid(self, model) -> np.ndarray:
-        """Personal contributions of every person this year, as a negative income."""
-        p, pen = model.persons, model.scenario.pensions
-        employee = pen.employee_contribution_rate * p.wage_income * (p.pension_scheme == EMPLOYEE)
-        resident = pen.resident_contribution_yuan * (p.pension_scheme == RESIDENT)
-        return -(employee + resident)
+        """Personal contributions of every person this year, as a negative income: what was
+        recorded when the year's contributions were collected."""
+        return -model.persons.pension_paid
 
     # ----------------------------------------------------------------- choices
     def enrolment(self, model, hukou_urban: np.ndarray) -> np.ndarray:
@@ -442,6 +454,7 @@ class Pensions(Module):
             pension_employee_subsidy=float(emp.subsidy.sum()),
             pension_employee_balance=float(emp.balance.sum()),
             pension_resident_contributions=float(res.contributions.sum()),
+            pension_resident_contributions_government=float(res.contributions_government.sum()),
             pension_resident_benefits=float(res.benefits.sum()),
             pension_resident_subsidy=float(res.subsidy.sum()),
             pension_resident_balance=float(res.balance.sum()),
