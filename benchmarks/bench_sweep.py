@@ -246,20 +246,24 @@ def main() -> None:
 
     print(
         f"\n{'measured':<9} {'workers':>7} {'seconds':>8} {'runs/min':>9} {'efficiency':>10} "
-        f"{'cores got':>9}"
+        f"{'cores got':>9} {'CPU s/run':>9} {'CPU efficiency':>14}"
     )
     single_rate = args.runs / single.seconds * 60
+    single_cpu = (single.parent_cpu + single.worker_cpu) / args.runs
     for m in measured:
         rate = args.runs / m.seconds * 60
         efficiency = rate / (m.workers * single_rate)
+        cpu = (m.parent_cpu + m.worker_cpu) / args.runs
         print(
             f"{m.executor:<9} {m.workers:>7} {m.seconds:>8.1f} {rate:>9.1f} {efficiency:>10.0%} "
-            f"{m.cores:>9.2f}"
+            f"{m.cores:>9.2f} {cpu:>9.2f} {single_cpu / cpu:>14.0%}"
         )
     print(
-        "(cores got: CPU seconds of the sweep's processes over its wall time; below the worker "
-        "count, other work on the machine took the rest, and the efficiency says more about "
-        "that than about the sweep)"
+        "cores got: CPU seconds of the sweep's processes over its wall time; below the worker\n"
+        "count, other work on the machine took the rest, and the efficiency says more about that\n"
+        "than about the sweep. CPU efficiency: CPU seconds per run with one worker over those\n"
+        "with N (worker starts included), the share of the work that is the runs' own whatever\n"
+        "else the machine does: about the most the efficiency can be on N free cores."
     )
 
     fixed = overhead + start
