@@ -84,15 +84,28 @@ class PanelPlan:
     section_hashes: dict[str, str]
 
     def spec_data(self) -> dict[str, Any]:
-        """The panel file as validated (paths made absolute, defaults filled in)."""
+        """The panel file as validated (defaults filled in, paths as ``shown_path``)."""
         data = self.spec.model_dump(mode="json", by_alias=True)
-        data["scenario"], data["targets"] = str(self.base_source), str(self.targets_file)
-        data["counties"]["census"] = str(self.census_file)
+        data["scenario"] = shown_path(self.base_source)
+        data["targets"] = shown_path(self.targets_file)
+        data["counties"]["census"] = shown_path(self.census_file)
+        if data.get("county_rules"):
+            data["county_rules"] = shown_path(data["county_rules"])
         return data
 
     @property
     def base_source(self) -> str:
         return self.spec.scenario or str(DEFAULT_SCENARIO)
+
+
+def shown_path(path: str | os.PathLike) -> str:
+    """A path as outputs show it: relative to the working directory when it lies below it
+    (results then read the same on every machine), else absolute."""
+    resolved = Path(path).resolve()
+    try:
+        return resolved.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(resolved)
 
 
 def load_panel(path: str | os.PathLike) -> PanelPlan:
@@ -103,7 +116,12 @@ def load_panel(path: str | os.PathLike) -> PanelPlan:
         spec = validate(data, linemap, PanelFile)
     except ScenarioError as exc:
         raise PanelError(exc.problems, file) from None
+    return plan_panel(spec, linemap, file)
 
+
+def plan_panel(spec: PanelFile, linemap: LineMap, file: str) -> PanelPlan:
+    """Check a validated panel spec (its keys placed by ``linemap``) and plan its runs; raise
+    ``PanelError`` with every problem. A calibration's panel section is checked here too."""
     problems: list[Problem] = []
     base = _base_scenario(spec, linemap, problems)
     census_file = _default_file(spec.counties.census, DEFAULT_CENSUS, "counties", linemap, problems)

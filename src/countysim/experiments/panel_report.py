@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from countysim.experiments.panel import shown_path
 from countysim.experiments.panel_figures import CAPTIONS
 from countysim.experiments.panel_quantities import LABELS, LOG_CHANGE, SCORED, UNITS
 from countysim.experiments.panel_scores import NULL_LABELS, NULL_MODELS
@@ -51,7 +52,7 @@ def summary_section(plan: PanelPlan, tables: PanelTables) -> str:
     scored = int(tables.scores.query("source == 'model' and quantity == 'residents'")["n"].sum())
     spec = plan.spec
     items = [
-        ("Scenario", f"{plan.base['name']} ({plan.base_source})"),
+        ("Scenario", f"{plan.base['name']} ({shown_path(plan.base_source)})"),
         ("Years", f"{spec.years.start} to {spec.years.end}"),
         ("Counties", f"{len(counties)} ({ok} ran, {failed} failed; {scored} with targets)"),
         ("Scale", f"{spec.scale} persons per simulated row"),
@@ -156,6 +157,11 @@ def provenance_section(manifest: Mapping[str, Any]) -> str:
             "python", "numpy", "mesa", "run_seconds")  # fmt: skip
     rows = "".join(
         f"<tr><th>{_e(k)}</th><td><code>{_e(manifest.get(k, '–'))}</code></td></tr>" for k in keys
+    )
+    runs = manifest.get("runs_environment", {})
+    rows += (
+        f"<tr><th>runs started by</th><td><code>countysim {_e(runs.get('countysim_version', '–'))}"
+        f" ({_e(runs.get('git_commit', '–'))})</code></td></tr>"
     )
     for label, info in manifest["data_files"].items():
         rows += (

@@ -35,7 +35,7 @@ import pandas as pd
 
 from countysim.config import dump_yaml
 from countysim.experiments.execution import OK, ExecutorKind
-from countysim.experiments.panel import PanelPlan
+from countysim.experiments.panel import PanelPlan, shown_path
 from countysim.experiments.panel_model import COUNTY_PARAMETER
 from countysim.experiments.panel_quantities import QUANTITIES, SCORED
 from countysim.experiments.panel_scores import (
@@ -267,9 +267,10 @@ def panel_manifest(plan: PanelPlan, store: SweepStore) -> dict[str, Any]:
     return {
         "name": plan.name,
         "description": plan.spec.description,
-        "panel_file": str(plan.source),
+        "panel_file": shown_path(plan.source),
         "written_utc": datetime.now(UTC).isoformat(timespec="seconds"),
-        **environment(),
+        **environment(),  # of the process writing these outputs
+        "runs_environment": store.manifest.get("provenance", {}),  # of the one starting the runs
         "config_hash": plan.config_hash,
         "scenario": plan.base,
         "scale": plan.spec.scale,
@@ -295,4 +296,4 @@ def panel_manifest(plan: PanelPlan, store: SweepStore) -> dict[str, Any]:
 
 def _file_info(path: Path) -> dict[str, str]:
     digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    return {"path": str(path), "sha256": digest}
+    return {"path": shown_path(path), "sha256": digest}
