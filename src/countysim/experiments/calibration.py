@@ -23,6 +23,12 @@ from types import SimpleNamespace
 from typing import Any
 
 from countysim.config import LineMap, Problem, ScenarioError, check_key, read_yaml, validate
+from countysim.experiments.calibration_panel import (
+    PanelSetup,
+    PanelTarget,
+    check_panel,
+    panel_targets,
+)
 from countysim.experiments.calibration_priors import Prior
 from countysim.experiments.calibration_schema import CalibrationFile
 from countysim.experiments.calibration_targets import Target, build_targets, read_statistics
@@ -48,9 +54,10 @@ class CalibrationPlan:
     spec: CalibrationFile
     base: dict[str, Any]
     priors: tuple[Prior, ...]
-    targets: dict[str, Target]
+    targets: dict[str, Target | PanelTarget]
     config: dict[str, Any]
     config_hash: str
+    panel: PanelSetup | None = None
 
     @property
     def names(self) -> list[str]:
@@ -80,8 +87,11 @@ def load_calibration(path: str | os.PathLike) -> CalibrationPlan:
     priors = _priors(spec, base, linemap, problems)
     problems += _synthetic_problems(spec, linemap)
     targets = _targets(spec, base, linemap, problems)
+    panel = check_panel(spec, file, linemap, problems)
+    targets |= panel_targets(spec.targets, panel, linemap, problems)
     if problems:
         raise CalibrationError(problems, file)
+    targets = {name: targets[name] for name in spec.targets}  # in the file's order
 
     config = {
         "name": spec.name,
@@ -93,6 +103,8 @@ def load_calibration(path: str | os.PathLike) -> CalibrationPlan:
         "implausibility_cutoff": spec.implausibility_cutoff,
         "seed": spec.seed,
     }
+    if panel is not None:  # only then, so that calibrations without a panel keep their hash
+        config["panel"] = panel.describe()
     return CalibrationPlan(
         name=spec.name,
         source=Path(file).resolve(),
@@ -102,6 +114,7 @@ def load_calibration(path: str | os.PathLike) -> CalibrationPlan:
         targets=targets,
         config=config,
         config_hash=scenario_hash(config),
+        panel=panel,
     )
 
 
@@ -175,7 +188,8 @@ def _targets(
             message = f"cannot read the statistics: {exc}"
             problems.append(Problem(*linemap["statistics_file"], "statistics_file", None, message))
             return {}
-    targets, failed = build_targets(spec.targets, statistics)
+    series_targets = {name: t for name, t in spec.targets.items() if t.kind != "panel"}
+    targets, failed = build_targets(series_targets, statistics)
     for name, error in failed.items():
         key = f"targets.{name}.{error.key}" if error.key else f"targets.{name}"
         file, line = linemap.get(key, linemap[f"targets.{name}"])
@@ -192,6 +206,8 @@ def _targets(
         if not _TARGET_NAME.fullmatch(name):
             message = "a target name is a word of letters, digits and _"
             problems.append(Problem(*linemap[where], where, None, message))
+        if given.kind == "panel":
+            continue  # scored on the panel's counties (calibration_panel)
         for part in ("numerator", "denominator"):
             for index, column in enumerate(getattr(given.model, part)):
                 key = f"{where}.model.{part}[{index}]"

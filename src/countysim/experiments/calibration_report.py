@@ -31,6 +31,7 @@ from countysim.experiments.calibration_posterior import (
     write_posterior,
 )
 from countysim.experiments.calibration_run import CalibrationState, effective_sample_size
+from countysim.experiments.calibration_stages import set_of_point
 from countysim.experiments.calibration_targets import ratio_series
 from countysim.experiments.store import SweepStore
 from countysim.provenance import environment
@@ -42,6 +43,8 @@ POSTERIOR_FOLDER = "posterior"
 def provenance(plan: CalibrationPlan, directory: Path) -> dict[str, Any]:
     spec = plan.spec
     data_files = [spec.scenario] + ([spec.statistics_file] if spec.statistics_file else [])
+    if plan.panel is not None:
+        data_files += list(plan.panel.files)
     return {
         **environment(),
         "calibration": plan.name,
@@ -60,13 +63,14 @@ def predictive_bands(
     """Weighted 5/50/95% of every target's model quantity per year over the ensemble's runs
     (each run weighted by its set's weight, shared among the set's replicates)."""
     series = SweepStore.open(directory / "stages" / "ensemble").series()
+    series["point"] = set_of_point(plan, series["point"])
     set_weight = state.ensemble.set_index("point")["weight"]
     runs_per_set = series.groupby("point")["run_id"].nunique()
     first_rows = series.groupby("run_id")["point"].first()
     run_weight = (set_weight / runs_per_set).reindex(first_rows.to_numpy()).to_numpy()
     weights = pd.Series(run_weight, index=first_rows.index)
     rows = []
-    for name, target in state.targets.items():
+    for name, target in yearly_targets(state).items():
         values = (
             pd.concat(
                 {run: ratio_series(rows_, target.model) for run, rows_ in series.groupby("run_id")},
@@ -86,14 +90,19 @@ def observed_series(state: CalibrationState, directory: Path) -> dict[str, pd.Da
     """The data shown against each target's band: the statistics' yearly values, or for
     synthetic data the model's own series at the true values."""
     if "synthetic" not in state.runs:
-        return {name: target.data for name, target in state.targets.items()}
+        return {name: target.data for name, target in yearly_targets(state).items()}
     series = SweepStore.open(directory / "stages" / "synthetic").series()
     shown = {}
-    for name, target in state.targets.items():
+    for name, target in yearly_targets(state).items():
         per_run = [ratio_series(rows, target.model) for _, rows in series.groupby("run_id")]
         mean = pd.concat(per_run, axis=1).mean(axis=1)
         shown[name] = pd.DataFrame({"year": mean.index, "value": mean.to_numpy()})
     return shown
+
+
+def yearly_targets(state: CalibrationState) -> dict:
+    """The targets with a yearly model series (panel targets have none to plot)."""
+    return {name: t for name, t in state.targets.items() if t.model is not None}
 
 
 def target_summary(state: CalibrationState) -> pd.DataFrame:
@@ -142,7 +151,7 @@ def write_outputs(plan: CalibrationPlan, state: CalibrationState, directory: Pat
             observed_series(state, directory),
             {
                 name: f"{name} ({t.statistic} {min(t.years)}-{max(t.years)})"
-                for name, t in state.targets.items()
+                for name, t in yearly_targets(state).items()
             },
         ),
         "waves": figures.waves(state.wave_log),

@@ -16,6 +16,7 @@ from pydantic import Field, model_validator
 
 from countysim.config.schema import Strict
 from countysim.experiments.outputs import Year
+from countysim.experiments.panel_schema import Counties, Years
 from countysim.experiments.sweep_schema import ExecutionSpec
 
 PriorKind = Literal["uniform", "normal", "lognormal"]
@@ -69,14 +70,21 @@ class TargetSpec(Strict):
     Kinds (see ``calibration_targets.TARGET_KINDS``): ``statistics`` reads the data from the
     national statistics file (series of ``china_statistics_to_2019.csv``, years to 2019
     only); ``value`` takes the observed number as written (``observed``); ``synthetic``
-    gets it from the model at the true values of the file's ``synthetic`` section."""
+    gets it from the model at the true values of the file's ``synthetic`` section.
 
-    kind: Literal["statistics", "value", "synthetic"]
-    model: Ratio
+    ``panel`` scores the census counties of the file's ``panel`` section instead of the
+    scenario's own county: the mean error over those counties of a panel ``quantity`` (its
+    ``change`` since the first census or its ``level`` in the second, on the panel's
+    scoring scale), whose observed value is 0 (no bias); it has no model, data or years."""
+
+    kind: Literal["statistics", "value", "synthetic", "panel"]
+    model: Ratio | None = None
     data: Ratio | None = None
     observed: float | None = None
-    years: Annotated[list[Year], Field(min_length=2, max_length=2)]
+    years: Annotated[list[Year], Field(min_length=2, max_length=2)] | None = None
     statistic: Statistic = "mean"
+    quantity: str | None = None
+    measure: Literal["change", "level"] = "change"
     sd: Annotated[float, _count("units of the statistic", gt=0.0)] | None = None
     tolerance: Annotated[float, _count("units of the statistic", gt=0.0)] | None = None
 
@@ -84,6 +92,20 @@ class TargetSpec(Strict):
     def _consistent(self) -> TargetSpec:
         if (self.sd is None) == (self.tolerance is None):
             raise ValueError("give an error model: either sd or tolerance")
+        if self.kind == "panel":
+            given = [k for k in ("model", "data", "observed", "years") if getattr(self, k)]
+            if given or self.statistic != "mean":
+                extra = ", ".join(given + (["statistic"] if self.statistic != "mean" else []))
+                raise ValueError(
+                    f"a panel target is the mean error of a panel quantity; drop {extra}"
+                )
+            if self.quantity is None:
+                raise ValueError("a panel target names its panel quantity (quantity)")
+            return self
+        if self.quantity is not None:
+            raise ValueError("only a panel target names a panel quantity; drop quantity")
+        if self.model is None or self.years is None:
+            raise ValueError(f"a {self.kind} target needs model and years")
         if self.years[0] > self.years[1]:
             raise ValueError(f"years {self.years}: the first year must not be after the last")
         if self.statistic != "mean" and self.years[0] == self.years[1]:
@@ -95,6 +117,22 @@ class TargetSpec(Strict):
         if self.kind == "synthetic" and (self.observed is not None or self.data is not None):
             raise ValueError("a synthetic target's data come from the model; drop observed/data")
         return self
+
+
+class CalibrationPanel(Strict):
+    """The census counties that ``panel`` targets score: every parameter set runs each of
+    them (built from the 2010 census by the county rules, as a county panel does) at
+    ``scale`` from ``years.start`` to ``years.end``, with the file's ``set`` values and then
+    these ``set`` values. Defaults are those of a panel file (the census of
+    ``seeds/data``, the calibration half of 2020 as targets, ``scenarios/census_county.yaml``
+    as county rules)."""
+
+    counties: Counties
+    county_rules: Annotated[str | None, Field(json_schema_extra={"file": True})] = None
+    targets: Annotated[str | None, Field(json_schema_extra={"file": True})] = None
+    scale: Annotated[int, _count("persons per simulated row", ge=1, le=1000)] = 100
+    overrides: Annotated[dict[str, Any], Field(alias="set")] = {}
+    years: Years = Years()
 
 
 class Screening(Strict):
@@ -138,6 +176,7 @@ class CalibrationFile(Strict):
     statistics_file: Annotated[str | None, Field(json_schema_extra={"file": True})] = None
     parameters: Annotated[dict[str, PriorSpec], Field(min_length=1)]
     targets: Annotated[dict[str, TargetSpec], Field(min_length=1)]
+    panel: CalibrationPanel | None = None
     synthetic: Synthetic | None = None
     budget: Budget = Budget()
     implausibility_cutoff: Annotated[float, _count("standard deviations", gt=0.0)] = 3.0
