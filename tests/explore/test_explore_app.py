@@ -47,10 +47,15 @@ def click(rc, label):
     rc.find(v.Btn, children=[label]).widget.click()
 
 
+FINAL_STATUS = ("done in", "the scenario is not valid", "failed", "run ")
+
+
 def run_and_wait(rc):
+    """Press Run and wait for this run's final status (a run from the cache may be over
+    before its task is ever seen pending)."""
+    app.status.set("")
     click(rc, "Run")
-    wait_until(lambda: app.run_view.pending)
-    wait_until(lambda: not app.run_view.pending)
+    wait_until(lambda: not app.run_view.pending and app.status.value.startswith(FINAL_STATUS))
 
 
 def test_the_page_offers_counties_and_the_five_levers(page):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import os
 import threading
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -43,6 +44,7 @@ DEFAULT_SCALE = 20
 TARGET_ROWS = 20_000
 DEFAULT_TIME_CAP_S = 120.0
 _WRAPPED = "white-space: pre-wrap; word-break: break-word; font-size: 0.85em"
+PROGRESS_INTERVAL_S = 0.2
 #: Census counties offered at once for a search.
 CENSUS_CHOICES = 50
 
@@ -62,7 +64,7 @@ def _bounded(key: str, value: float) -> float:
     return value if high is None else min(high, value)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by identity: it holds DataFrames
 class Shown:
     """What the page shows of a run: its tables and ready-made figures."""
 
@@ -134,9 +136,15 @@ def run_view() -> None:
         plan = explorer.plan(current_view())
         status.set("running")
 
+        shown_at = [0.0]
+
         def on_progress(fraction: float, text: str) -> None:
-            progress.set(100.0 * fraction)
-            status.set(text)
+            # A few updates a second are enough to watch; each one redraws the controls.
+            now = time.monotonic()
+            if now - shown_at[0] >= PROGRESS_INTERVAL_S or fraction >= 1.0:
+                shown_at[0] = now
+                progress.set(100.0 * fraction)
+                status.set(text)
 
         runs = explorer.run(
             plan,
@@ -366,13 +374,10 @@ def Answers(view: Shown):
         lambda: figures.headline_differences(view.table, view.names, chosen_years or years[-1:]),
         dependencies=[view, tuple(chosen_years)],
     )
-    map_png = solara.use_memo(
-        lambda: figures.figure_png(figures.map_figure(runs, quantity, map_year, show), dpi=90),
-        dependencies=[view, quantity, map_year, show],
-    )
     if not runs.complete:
         solara.Info("Baseline ready; the reform is still running.")
-    with solara.lab.Tabs():
+    # Lazy tabs: a figure is drawn when its tab is opened, not with every run.
+    with solara.lab.Tabs(lazy=True):
         with solara.lab.Tab("Indicators"):
             solara.Image(view.indicators_png, classes=["indicator-figure"])
         with solara.lab.Tab("Map"):
@@ -391,7 +396,7 @@ def Answers(view: Shown):
                     on_value=set_map_year,
                 )
                 solara.ToggleButtonsSingle(value=show, values=show_options, on_value=set_show)
-            solara.Image(map_png)
+            MapImage(runs, quantity, map_year, show)
         with solara.lab.Tab("Differences"):
             solara.SelectMultiple(
                 "Years", values=chosen_years, all_values=years, on_value=set_years
@@ -403,6 +408,15 @@ def Answers(view: Shown):
             LeverTimeline(view)
         with solara.lab.Tab("Downloads"):
             Downloads(view, diff, chosen_years or years[-1:])
+
+
+@solara.component
+def MapImage(runs: RunSet, quantity: str, year: int, show: str):
+    png = solara.use_memo(
+        lambda: figures.figure_png(figures.map_figure(runs, quantity, year, show), dpi=90),
+        dependencies=[runs, quantity, year, show],
+    )
+    solara.Image(png)
 
 
 @solara.component

@@ -116,8 +116,16 @@ def indicator_figure(table: pd.DataFrame, names: list[str]) -> Figure:
     ncols = 4
     nrows = -(-len(panels) // ncols)
     replicates = table.replicate.nunique()
+    height = 2.3 * nrows + 0.8
     with mpl.rc_context(_STYLE):
-        fig = _new_figure(13.0, 2.3 * nrows + 0.5)
+        # Fixed margins instead of a constrained layout: drawing this figure is the page's
+        # first answer after a run, and solving the layout would more than double its cost.
+        fig = Figure(figsize=(13.0, height))
+        FigureCanvasAgg(fig)
+        fig.subplots_adjust(
+            left=0.05, right=0.995, top=1 - 0.75 / height, bottom=0.35 / height,
+            wspace=0.34, hspace=0.36,
+        )  # fmt: skip
         axes = fig.subplots(nrows, ncols, sharex=True, squeeze=False).ravel()
         for ax, (column, title, unit, factor) in zip(axes, panels, strict=False):
             for i, name in enumerate(names):
@@ -137,8 +145,15 @@ def indicator_figure(table: pd.DataFrame, names: list[str]) -> Figure:
             ax.set_visible(False)
         handles, labels = axes[0].get_legend_handles_labels()
         band = f"bands: 5-95% of {replicates} replicates" if replicates > 1 else None
-        ncols = min(len(labels), 4)
-        fig.legend(handles, labels, loc="outside upper center", ncols=ncols, title=band)
+        legend_cols = min(len(labels), 4)
+        fig.legend(
+            handles, labels, loc="upper center", ncols=legend_cols, title=band, frameon=False
+        )
+        # The lowest panel of each column carries the year labels (sharex hides the others').
+        for col in range(ncols):
+            used = [r for r in range(nrows) if r * ncols + col < len(panels)]
+            if used:
+                axes[used[-1] * ncols + col].tick_params(labelbottom=True)
     return fig
 
 

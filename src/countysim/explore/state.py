@@ -28,7 +28,7 @@ from countysim.results import Results
 CACHE_RUNS = 200
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity (the page memoizes on it): it holds DataFrames
 class RunSet:
     """The results of a view: replicates of the baseline and, if levers are on, the reform
     (and, if asked, each lever on its own)."""
