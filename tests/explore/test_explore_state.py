@@ -8,6 +8,7 @@ import pytest
 from explore_helpers import hukou, shared_explorer, small_view
 
 from countysim.experiments.seeds import run_seed
+from countysim.explore import figures
 from countysim.explore.levers import LeverSetting
 from countysim.explore.state import ResultCache, seeded
 
@@ -78,6 +79,14 @@ def test_each_reform_alone_runs_beside_the_combined_one(explorer):
     both, _ = run(explorer, replace(view, each_alone=True))
     assert both.simulated == 2  # the baseline and the combined reform came from the cache
     assert set(both.singles) == {"hukou", "land"}
+    table = figures.view_table(both)
+    names = list(dict.fromkeys(table.scenario))
+    assert names[2:] == ["baseline_hukou", "baseline_land"]
+    legend = figures.indicator_figure(table, names).legends[0]
+    assert [t.get_text() for t in legend.get_texts()] == names
+    diff = figures.headline_differences(table, names, [2021])
+    assert list(dict.fromkeys(diff.scenario)) == names[1:]
+    assert "baseline_land" in figures.report_html(both, table, [2021])
     alone, _ = run(explorer, small_view(levers=levers[1:], extra=["seed=14"]))
     land = both.singles["land"][0].county
     assert land.urbanization_resident.equals(alone.reform[0].county.urbanization_resident)

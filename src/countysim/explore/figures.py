@@ -242,7 +242,7 @@ def headline_differences(table: pd.DataFrame, names: list[str], years: list[int]
     mean and the 5-95% range over replicates, one row per scenario, indicator and year, in
     the panels' units. Without a reform, the baseline's levels instead."""
     rows = []
-    t = table[table.year.isin(years)].set_index(["scenario", "replicate", "year"])
+    t = table[table.year.isin(years)].set_index(["scenario", "replicate", "year"]).sort_index()
     for name in names[1:] or names[:1]:
         for column, title, unit, factor in INDICATORS:
             if column not in t:
