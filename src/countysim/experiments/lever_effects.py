@@ -48,11 +48,11 @@ SCENARIOS: dict[str, tuple[str, ...]] = {
 GILES_MU = (
     "Giles and Mu (2018), Village political economy, land tenure insecurity, and the "
     "rural to urban migration decision: evidence from China, American Journal of "
-    "Agricultural Economics 100(2)"
+    "Agricultural Economics 100"
 )
 CHARI = (
     "Chari, Liu, Wang and Wang (2021), Property rights, land misallocation, and "
-    "agricultural efficiency in China, Review of Economic Studies 88(4)"
+    "agricultural efficiency in China, Review of Economic Studies 88"
 )
 
 
