@@ -28,7 +28,8 @@ a worker start s and sweep costs S, N workers on N cores take
 
     T(N) = S + s + max(R (t + p) / N, R p) + t / 2     (N > 1; no t / 2 for N = 1)
 
-where t / 2 is the mean idle time at the end (the last chunks hold one run each, so workers
+(a Dask cluster: its own start instead of s, and its CPU per run beyond the pool's added to
+t), where t / 2 is the mean idle time at the end (the last chunks hold one run each, so workers
 finish within one run of each other) and max(...) is the runs' share of the cores unless
 the parent is the bottleneck. The efficiency is T(1) / (N T(N)). Not modelled: slower runs
 when many share memory bandwidth and caches, and slower worker starts when many import
@@ -108,24 +109,16 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def worker_start_seconds() -> float:
-    """Starting a one-worker pool until its worker has imported the model and answered."""
+def start_seconds(executor: str, workers: int) -> tuple[float, float]:
+    """Starting an executor until its workers have imported the model and answered: wall
+    seconds, and CPU seconds of all its processes (closing it included)."""
     from countysim.experiments.execution import open_executor
 
-    started = time.perf_counter()
-    with open_executor("process", workers=1) as (pool, _):
+    wall, cpu, children = time.perf_counter(), time.process_time(), _children_cpu()
+    with open_executor(executor, workers=workers) as (pool, _):
         pool.submit(int).result()
-        return time.perf_counter() - started
-
-
-def dask_start_seconds(workers: int) -> float:
-    """Starting a local Dask cluster until its workers have imported the model."""
-    from countysim.experiments.execution import open_executor
-
-    started = time.perf_counter()
-    with open_executor("dask", workers=workers) as (pool, _):
-        pool.submit(int).result()
-        return time.perf_counter() - started
+        wall = time.perf_counter() - wall
+    return wall, time.process_time() - cpu + _children_cpu() - children
 
 
 def run_phases(plan, directory: Path, runs: int = 2) -> dict[str, float]:
@@ -209,7 +202,7 @@ def main() -> None:
             f"{plan.base['years']['start']}-{plan.base['years']['end']}"
         )
         phases = run_phases(plan, Path(tmp) / "phases")
-        start = worker_start_seconds()
+        start, start_cpu = start_seconds("process", 1)
         cases = [("process", n) for n in args.workers] + [("dask", n) for n in args.dask_workers]
         rounds = [
             [measure(plan, Path(tmp) / f"{kind}{n}-{r}", kind, n) for kind, n in cases]
@@ -218,7 +211,7 @@ def main() -> None:
         # Rounds interleave the executors; the fastest of each keeps others' work out of it.
         measured = [min(tries, key=lambda m: m.seconds) for tries in zip(*rounds, strict=True)]
         overhead = sweep_overhead_seconds(plan, Path(tmp) / "process1-0")
-        dask_start = {n: dask_start_seconds(n) for n in args.dask_workers}
+        dask_start = {n: start_seconds("dask", n) for n in args.dask_workers}
 
     reference = measured[0].outputs
     for m in (m for tries in rounds for m in tries):
@@ -241,8 +234,25 @@ def main() -> None:
         print(f"  {label:<47}  {phases[name]:8.3f}  per run, in the worker")
     print(f"  parent: handing out and counting runs           {parent:8.3f}  per run (CPU)")
     print(f"  sweep: opening the store, finding runs to do    {overhead:8.2f}  once")
-    for n, seconds in dask_start.items():
-        print(f"  Dask local cluster of {n} started and prepared     {seconds:8.2f}  once")
+    # Dask's own work per run: its CPU per run once its start is taken off, beyond that of
+    # the process pool of the same size once its workers' starts are taken off.
+    dask_per_run = {}
+    for m in measured:
+        if m.executor == "dask" and ("process", m.workers) in cases:
+            pool = measured[cases.index(("process", m.workers))]
+            dask_cpu = m.parent_cpu + m.worker_cpu - dask_start[m.workers][1]
+            pool_cpu = pool.parent_cpu + pool.worker_cpu - m.workers * start_cpu
+            dask_per_run[m.workers] = max(0.0, (dask_cpu - pool_cpu) / args.runs)
+    for n, (seconds, cpu) in dask_start.items():
+        print(
+            f"  Dask local cluster of {n} started and prepared     {seconds:8.2f}  once "
+            f"({cpu:.1f} CPU s)"
+        )
+        if n in dask_per_run:
+            print(
+                f"  Dask's own work per run, beyond the pool's      {dask_per_run[n]:8.3f}  "
+                "per run (CPU)"
+            )
 
     print(
         f"\n{'measured':<9} {'workers':>7} {'seconds':>8} {'runs/min':>9} {'efficiency':>10} "
@@ -272,8 +282,10 @@ def main() -> None:
         f"fixed {fixed:.1f} s; one core per worker):"
     )
     # A Dask cluster differs by its start (measured at its size here; it grows with the
-    # number of workers, which this leaves out) and, with chunks, little else.
-    dask_fixed = overhead + max(dask_start.values()) if dask_start else None
+    # number of workers, which this leaves out) and by its own work per run (scheduler,
+    # worker bookkeeping), counted as if it took the workers' cores.
+    dask_fixed = overhead + max(w for w, _ in dask_start.values()) if dask_start else None
+    dask_extra = max(dask_per_run.values(), default=0.0)
     print(
         f"{'workers':>7} {'seconds':>8} {'runs/min':>9} {'efficiency':>10}"
         + (f" {'dask seconds':>13} {'dask vs pool':>12}" if dask_fixed else "")
@@ -284,7 +296,7 @@ def main() -> None:
         rate = args.model_runs / seconds * 60
         line = f"{n:>7} {seconds:>8.0f} {rate:>9.1f} {one / (n * seconds):>10.0%}"
         if dask_fixed:
-            on_dask = modelled_seconds(n, args.model_runs, run, parent, dask_fixed)
+            on_dask = modelled_seconds(n, args.model_runs, run + dask_extra, parent, dask_fixed)
             line += f" {on_dask:>13.0f} {seconds / on_dask:>12.0%}"
         print(line)
     print("the model at the measured sweep, for comparison with the measured figures:")
