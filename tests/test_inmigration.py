@@ -91,3 +91,15 @@ def test_zero_rate_draws_nobody():
         load_scenario(CENSUS, [*COARSE, "county.census.inmigration.renewal_rate=0"])
     )
     assert not model.inmigration.active()
+
+
+def test_arrivals_are_not_counted_as_returns():
+    model = CountyModel(load_scenario(CENSUS, COARSE))
+    model.step()
+    model.step()
+    returns, moves = model.tally.returns, int(model.tally.moves_by_age.sum())
+    model.inmigration.step(model)
+    arrived = sum(model.inmigration.arrivals.values()) / model.scenario.simulation.scale
+    assert arrived > 0
+    assert model.tally.returns == returns
+    assert int(model.tally.moves_by_age.sum()) == moves + arrived

@@ -69,8 +69,12 @@ class YearTally:
         self.remittances_sent = 0.0
         self.remittances_received = 0.0
 
-    def record_moves(self, model, moved: np.ndarray, origin: np.ndarray) -> None:
-        """Count the moves of persons `moved` (rows), who lived at `origin` before."""
+    def record_moves(
+        self, model, moved: np.ndarray, origin: np.ndarray, *, first_arrival: bool = False
+    ) -> None:
+        """Count the moves of persons `moved` (rows), who lived at `origin` before. A move
+        to one's household's home is a return, unless it is a `first_arrival` (a person
+        from outside the county who joined a household where they arrived)."""
         p, level = model.persons, model.world.level
         if not len(moved):
             return
@@ -81,7 +85,7 @@ class YearTally:
         key = level[origin].astype(np.int64) * N_LEVELS + level[dest]
         self.flows += np.bincount(key, minlength=N_LEVELS**2).reshape(N_LEVELS, N_LEVELS)
         home = model.households.home[p.hh[moved]]
-        returned = dest == home
+        returned = (dest == home) & (not first_arrival)
         self.returns += int(returned.sum())
         band = age_band(p.age[moved])
         self.moves_by_age += np.bincount(band, minlength=len(AGE_EDGES))

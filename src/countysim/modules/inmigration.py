@@ -135,4 +135,4 @@ class InMigration(Module):
         rows = np.arange(first, first + n)
         p.residence[rows] = dest
         p.workplace[rows] = dest  # job seekers in the town they came to
-        model.tally.record_moves(model, rows, hukou.astype(p.residence.dtype))
+        model.tally.record_moves(model, rows, hukou.astype(p.residence.dtype), first_arrival=True)
