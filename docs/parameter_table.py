@@ -164,6 +164,13 @@ MEANINGS: dict[str, str] = {
     "spending",
     "hukou.residence_permit_access": "lever: share of the gap in service and school access "
     "of non-hukou residents closed by residence permits",
+    "hukou.residence_permit_reach.county": "share $k$ of the permit lever applied in county places",
+    "hukou.residence_permit_reach.prefecture": "share $k$ of the permit lever applied in "
+    "prefecture cities",
+    "hukou.residence_permit_reach.province": "share $k$ of the permit lever applied in "
+    "provincial capitals",
+    "hukou.residence_permit_reach.outside_province": "share $k$ of the permit lever applied "
+    "in cities outside the province",
     "hukou.conversion_intercept": "log-odds of settling in a year for an eligible person "
     "with no net gain",
     "hukou.conversion_gain_weight": "weight of the net gain of settling in its log-odds",

@@ -5,6 +5,7 @@ from conftest import small_scenario
 
 from countysim.model import CountyModel
 from countysim.runner import simulate
+from countysim.world import CITY, OUTSIDE_PROVINCE, PREFECTURE
 
 
 def test_only_eligible_non_local_urban_residents_settle():
@@ -58,3 +59,22 @@ def test_shorter_residence_rule_raises_registered_urbanization_and_narrows_the_g
 def test_residence_permits_cut_left_behind_children():
     reform = ["hukou.residence_permit_access=0.8"]
     assert (_last_year_difference(reform, "left_behind_children") < 0).all()
+
+
+def test_residence_permits_open_each_kind_of_place_as_far_as_they_reach_there():
+    reach = ["county=1", "prefecture=1", "province=0.5", "outside_province=0"]
+    model = CountyModel(
+        small_scenario(
+            "hukou.residence_permit_access=0.4",
+            *(f"hukou.residence_permit_reach.{r}" for r in reach),
+        )
+    )
+    base, st = model.hukou.base_access, model.state
+    share = np.array([1.0, 1.0, 0.5, 0.0])[model.world.region] * 0.4
+    np.testing.assert_allclose(st.non_hukou_access, base + share * (1 - base))
+    city = model.world.level == CITY
+    far = city & (model.world.region == OUTSIDE_PROVINCE)
+    near = city & (model.world.region == PREFECTURE)
+    assert far.any() and near.any()
+    np.testing.assert_allclose(st.non_hukou_access[far], base[far])  # no reach: as before
+    assert (st.non_hukou_access[near] > base[near]).all()

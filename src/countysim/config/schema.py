@@ -120,6 +120,18 @@ class SettlementPeriods(Strict):
     outside_province: SettlementYears
 
 
+PermitShare = schedule("share of the permit lever", ge=0.0, le=1.0)
+
+
+class PermitReach(Strict):
+    """Share of the residence-permit lever that applies in places of each kind."""
+
+    county: PermitShare
+    prefecture: PermitShare
+    province: PermitShare
+    outside_province: PermitShare
+
+
 class Land(Strict):
     """Land contracts, tenure security and the village rental market."""
 
@@ -153,6 +165,7 @@ class Land(Strict):
 class Hukou(Strict):
     settlement_years: SettlementPeriods
     residence_permit_access: schedule("share of the access gap closed", ge=0.0, le=1.0)
+    residence_permit_reach: PermitReach
     insured_share_of_residence: schedule("share of the residence period", ge=0.0, le=1.0)
     conversion_intercept: Annotated[float, _num("log-odds per year", ge=-20.0, le=20.0)]
     conversion_gain_weight: Weight

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from countysim.config.schema import SettlementPeriods
+from countysim.config.schema import PermitReach, SettlementPeriods
 from countysim.modules.base import Module
 from countysim.population import IS_IN_SCHOOL_AGE
 from countysim.world import CITY
@@ -43,15 +43,25 @@ class Hukou(Module):
             for name in SettlementPeriods.model_fields
         }
         levers["hukou.residence_permit_access"] = scenario.hukou.residence_permit_access
+        reach = scenario.hukou.residence_permit_reach
+        for name in PermitReach.model_fields:
+            levers[f"hukou.residence_permit_reach.{name}"] = getattr(reach, name)
         levers["hukou.insured_share_of_residence"] = scenario.hukou.insured_share_of_residence
         return levers
 
     def apply_levers(self, model) -> None:
         """Residence permits open services and schools to residents without local hukou: a
-        permit lever p closes that share of the gap, access = base + p * (1 - base)."""
+        permit lever p closes the share p k of the gap, access = base + p k (1 - base), k the
+        reach of permits in the place's kind of city (cities that control their population
+        most tightly open least)."""
         permit, st = model.levers["hukou.residence_permit_access"], model.state
-        st.non_hukou_access = self.base_access + permit * (1 - self.base_access)
-        st.school_access = self.base_school + permit * (1 - self.base_school)
+        reach = [
+            model.levers[f"hukou.residence_permit_reach.{name}"]
+            for name in ("county", "prefecture", "province", "outside_province")
+        ]
+        closed = permit * np.asarray(reach)[model.world.region]
+        st.non_hukou_access = self.base_access + closed * (1 - self.base_access)
+        st.school_access = self.base_school + closed * (1 - self.base_school)
 
     def settlement_years(self, model) -> np.ndarray:
         """Years of residence a non-local resident needs before settling, per place."""
