@@ -10,6 +10,7 @@ import solara
 from explore_helpers import SCENARIOS, SMALL_COUNTY, shared_explorer
 
 from countysim.explore import app
+from countysim.explore import session as tab
 from countysim.explore.levers import REFORMS, LeverSetting
 
 
@@ -20,17 +21,19 @@ def explorer():
 
 @pytest.fixture()
 def page(monkeypatch, explorer):
-    monkeypatch.setenv(app.SCENARIOS_ENV, str(SCENARIOS))
-    monkeypatch.setattr(app, "shared_explorer", lambda directory: explorer)
-    app.pick_county(str(SCENARIOS / "baseline.yaml"))
-    app.scale.set(400)
-    app.end.set(2016)
-    app.replicates.set(1)
-    app.time_cap.set(app.DEFAULT_TIME_CAP_S)
-    app.extra.set("\n".join(SMALL_COUNTY))
-    app.levers.set({r.name: LeverSetting() for r in REFORMS})
-    app.shown.set(None)
-    app.error.set("")
+    monkeypatch.setenv(tab.SCENARIOS_ENV, str(SCENARIOS))
+    for module in (app, tab):
+        monkeypatch.setattr(module, "shared_explorer", lambda directory: explorer)
+    tab.pick_county(str(SCENARIOS / "baseline.yaml"))
+    tab.scale.set(400)
+    tab.end.set(2016)
+    tab.replicates.set(1)
+    tab.time_cap.set(tab.DEFAULT_TIME_CAP_S)
+    tab.extra.set("\n".join(SMALL_COUNTY))
+    for setting in tab.lever_settings.values():
+        setting.set(LeverSetting())
+    tab.shown.set(None)
+    tab.error.set("")
     box, rc = solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)
     yield rc
     rc.close()
@@ -53,9 +56,9 @@ FINAL_STATUS = ("done in", "the scenario is not valid", "failed", "run ")
 def run_and_wait(rc):
     """Press Run and wait for this run's final status (a run from the cache may be over
     before its task is ever seen pending)."""
-    app.status.set("")
+    tab.status.set("")
     click(rc, "Run")
-    wait_until(lambda: not app.run_view.pending and app.status.value.startswith(FINAL_STATUS))
+    wait_until(lambda: not tab.run_view.pending and tab.status.value.startswith(FINAL_STATUS))
 
 
 def test_the_page_offers_counties_and_the_five_levers(page):
@@ -69,49 +72,49 @@ def test_the_page_offers_counties_and_the_five_levers(page):
 def test_moving_a_lever_changes_the_view(page):
     strength = [s for s in page.find(v.Slider).widgets if "Strength" in s.label][0]
     strength.v_model = 1.5
-    assert app.current_view().lever(REFORMS[0].name).strength == 1.5
-    assert [name for name, _ in app.current_view().active_levers] == [REFORMS[0].name]
+    assert tab.current_view().lever(REFORMS[0].name).strength == 1.5
+    assert [name for name, _ in tab.current_view().active_levers] == [REFORMS[0].name]
 
 
 def test_run_shows_the_figures_and_a_repeat_comes_from_the_cache(page):
-    app.levers.set({**app.levers.value, "land": LeverSetting(1.0, 2014)})
+    tab.lever_settings["land"].set(LeverSetting(1.0, 2014))
     run_and_wait(page)
-    assert app.error.value == ""
-    assert "done in" in app.status.value
+    assert tab.error.value == ""
+    assert "done in" in tab.status.value
     images = page.find(ipywidgets.Image).widgets
     assert images and images[0].value[:4] == b"\x89PNG"
     run_and_wait(page)
-    assert "0 run(s) simulated, 2 from the cache" in app.status.value
+    assert "0 run(s) simulated, 2 from the cache" in tab.status.value
 
 
 def test_bad_input_shows_the_loaders_error_in_the_page(page):
-    app.extra.set("simulation.scael=3")
+    tab.extra.set("simulation.scael=3")
     run_and_wait(page)
-    assert "did you mean 'scale'" in app.error.value
+    assert "did you mean 'scale'" in tab.error.value
     page.find(v.Alert).assert_not_empty()
-    assert app.shown.value is None
+    assert tab.shown.value is None
 
 
 def test_cancel_stops_the_run_and_the_page_goes_on(page):
-    app.scale.set(100)
-    app.end.set(2100)
+    tab.scale.set(100)
+    tab.end.set(2100)
     click(page, "Run")
-    wait_until(lambda: app.progress.value > 0)
+    wait_until(lambda: tab.progress.value > 0)
     click(page, "Cancel")
-    wait_until(lambda: not app.run_view.pending)
-    assert app.status.value == "run cancelled"
-    assert app.error.value == ""
+    wait_until(lambda: not tab.run_view.pending)
+    assert tab.status.value == "run cancelled"
+    assert tab.error.value == ""
 
 
 def test_a_census_county_is_found_by_chinese_name_and_picked(page):
     page.find(v.BtnToggle).widget.v_model = 1  # the "census" switch
-    app.census_query.set("夏邑")
+    tab.census_query.set("夏邑")
     choices = page.find(v.Select, label="Matches (1; first 1 counties shown)").widget
     assert choices.items == ["411426 夏邑县 (Henan, 商丘市)"]
     choices.v_model = choices.items[0]
-    assert app.census_code.value == "411426"
-    assert app.county.value.endswith("census_county.yaml")
-    assert app.scale.value == round(1_180_918 / app.TARGET_ROWS)
-    assert app.current_view().census_code == "411426"
-    facts = dict(app._facts(app.county.value, app.census_code.value))
+    assert tab.census_code.value == "411426"
+    assert tab.county.value.endswith("census_county.yaml")
+    assert tab.scale.value == round(1_180_918 / tab.TARGET_ROWS)
+    assert tab.current_view().census_code == "411426"
+    facts = dict(tab.county_facts_of(tab.county.value, tab.census_code.value))
     assert facts["Census county"] == "夏邑县 (411426)"

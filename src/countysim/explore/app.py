@@ -1,214 +1,60 @@
 """The page of ``countysim explore``: pick a county, move the levers, run, read the answers.
 
-Solara components only: what a control changes is a session variable, what a run needs is
-built by ``levers`` and run by ``state`` in the background worker, what is shown comes from
-``figures``. A run is a threaded Solara task that waits on the worker, so the page keeps
-answering while it runs; its progress, the baseline's first figures and the final figures
-are published to the session as they arrive.
+Solara components only: what a control changes is a variable of the browser tab's session
+(``session.py``), what a run needs is built by ``levers`` and run by ``state`` in the
+background worker, what is shown comes from ``figures``.
 """
 
 from __future__ import annotations
 
 import html
-import os
-import threading
-import time
-from dataclasses import dataclass, replace
 from pathlib import Path
 
 import solara
 import solara.lab
 
 from countysim import counties
-from countysim.config import ScenarioError, load_scenario
 from countysim.explore import figures
 from countysim.explore.levers import (
     CENSUS_FILE,
     REFORMS,
     REPLICATE_RANGE,
     STRENGTH_RANGE,
-    LeverSetting,
-    View,
     bounds,
     scenario_files,
 )
+from countysim.explore.session import (
+    DEFAULT_TIME_CAP_S,
+    Shown,
+    cancel,
+    census_code,
+    census_query,
+    county,
+    county_facts_of,
+    each_alone,
+    end,
+    error,
+    error_details,
+    extra,
+    lever_settings,
+    pick_county,
+    progress,
+    replicates,
+    run_view,
+    scale,
+    scenarios_dir,
+    set_lever,
+    shown,
+    start,
+    status,
+    time_cap,
+    within_bounds,
+)
 from countysim.explore.state import RunSet, shared_explorer
-from countysim.explore.worker import RunFailed, RunStopped, WorkerDied
 
-#: Environment variable naming the folder of scenarios the page offers (set by the CLI).
-SCENARIOS_ENV = "COUNTYSIM_EXPLORE_SCENARIOS"
-#: Persons per simulated row a new view starts with, before a county is picked.
-DEFAULT_SCALE = 20
-#: Picking a county sets the scale so that about this many persons are simulated: a run
-#: then takes a few seconds.
-TARGET_ROWS = 20_000
-DEFAULT_TIME_CAP_S = 120.0
 _WRAPPED = "white-space: pre-wrap; word-break: break-word; font-size: 0.85em"
-PROGRESS_INTERVAL_S = 0.2
 #: Census counties offered at once for a search.
 CENSUS_CHOICES = 50
-
-
-def scenarios_dir() -> Path:
-    configured = os.environ.get(SCENARIOS_ENV)
-    if configured:
-        return Path(configured)
-    here = Path("scenarios")
-    return here if here.is_dir() else Path(__file__).resolve().parents[3] / "scenarios"
-
-
-def _bounded(key: str, value: float) -> float:
-    b = bounds(key)
-    low, high = b.get("ge", b.get("gt")), b.get("le", b.get("lt"))
-    value = value if low is None else max(low, value)
-    return value if high is None else min(high, value)
-
-
-@dataclass(frozen=True, eq=False)  # compared by identity: it holds DataFrames
-class Shown:
-    """What the page shows of a run: its tables and ready-made figures."""
-
-    runs: RunSet
-    table: object  # pandas DataFrame of every run of the view
-    names: list[str]
-    indicators_png: bytes
-
-
-# Session state: Solara keeps one value of each per browser tab.
-county = solara.reactive("")
-scale = solara.reactive(DEFAULT_SCALE)
-start = solara.reactive(2012)
-end = solara.reactive(2035)
-replicates = solara.reactive(1)
-time_cap = solara.reactive(DEFAULT_TIME_CAP_S)
-extra = solara.reactive("")
-levers = solara.reactive({r.name: LeverSetting() for r in REFORMS})
-progress = solara.reactive(0.0)
-status = solara.reactive("")
-error = solara.reactive("")
-error_details = solara.reactive("")
-shown = solara.reactive(None)
-census_code = solara.reactive(None)
-each_alone = solara.reactive(False)
-census_query = solara.reactive("")
-stop_event = solara.reactive(None)
-
-
-def current_view() -> View:
-    lines = [line.strip() for line in extra.value.splitlines()]
-    return View(
-        scenario=county.value,
-        scale=scale.value,
-        start=start.value,
-        end=end.value,
-        replicates=replicates.value,
-        levers=tuple(sorted(levers.value.items())),
-        extra=tuple(line for line in lines if line and not line.startswith("#")),
-        census_code=census_code.value,
-        each_alone=each_alone.value,
-    )
-
-
-def _publish(runs: RunSet) -> None:
-    table = figures.view_table(runs)
-    names = list(dict.fromkeys(table.scenario))
-    shown.set(
-        Shown(
-            runs=runs,
-            table=table,
-            names=names,
-            indicators_png=figures.figure_png(figures.indicator_figure(table, names)),
-        )
-    )
-
-
-@solara.lab.task(prefer_threaded=True)
-def run_view() -> None:
-    """Plan the view, run what is not cached, and publish the baseline, then everything."""
-    explorer = shared_explorer(scenarios_dir())
-    stop = threading.Event()
-    stop_event.set(stop)
-    error.set("")
-    error_details.set("")
-    progress.set(0.0)
-    try:
-        status.set("checking the scenario")
-        plan = explorer.plan(current_view())
-        status.set("running")
-
-        shown_at = [0.0]
-
-        def on_progress(fraction: float, text: str) -> None:
-            # A few updates a second are enough to watch; each one redraws the controls.
-            now = time.monotonic()
-            if now - shown_at[0] >= PROGRESS_INTERVAL_S or fraction >= 1.0:
-                shown_at[0] = now
-                progress.set(100.0 * fraction)
-                status.set(text)
-
-        runs = explorer.run(
-            plan,
-            on_progress=on_progress,
-            on_baseline=_publish,
-            stop=stop,
-            time_cap=time_cap.value,
-        )
-        _publish(runs)
-        scenarios = 1 + (runs.reform is not None) + len(runs.singles)
-        cached = runs.plan.view.replicates * scenarios - runs.simulated
-        status.set(
-            f"done in {runs.seconds:.1f} s: {runs.simulated} run(s) simulated, "
-            f"{cached} from the cache"
-        )
-        progress.set(100.0)
-    except ScenarioError as exc:
-        error.set(str(exc))
-        status.set("the scenario is not valid")
-    except RunStopped as exc:
-        status.set(str(exc))
-    except RunFailed as exc:
-        error.set(f"The run failed: {exc}")
-        error_details.set(exc.details)
-        status.set("failed")
-    except (WorkerDied, ValueError) as exc:
-        error.set(str(exc))
-        status.set("failed")
-    finally:
-        stop_event.set(None)
-
-
-def cancel() -> None:
-    if stop_event.value is not None:
-        stop_event.value.set()
-        status.set("cancelling")
-
-
-def _county_scenario(path: str, code: str | None):
-    return load_scenario(path, [f'county.census.code="{code}"'] if code else [])
-
-
-def pick_county(path: str, code: str | None = None) -> None:
-    """Show a county: its scenario's years, and a scale that simulates about
-    ``TARGET_ROWS`` persons."""
-    county.set(path)
-    census_code.set(code)
-    shown.set(None)  # the figures of another county would mislead
-    status.set("")
-    try:
-        sc = _county_scenario(path, code)
-    except ScenarioError as exc:
-        error.set(str(exc))
-        return
-    error.set("")
-    start.set(sc.years.start)
-    end.set(sc.years.end)
-    registered = figures.registered_population(sc)
-    if registered:
-        scale.set(int(_bounded("simulation.scale", round(registered / TARGET_ROWS))))
-
-
-def set_lever(name: str, **change) -> None:
-    levers.set({**levers.value, name: replace(levers.value[name], **change)})
 
 
 @solara.component
@@ -230,7 +76,7 @@ def CountyPicker(files: list[Path], directory: Path):
     else:
         solara.Warning(f"no {CENSUS_FILE} among the scenarios")
     facts = solara.use_memo(
-        lambda: _facts(county.value, census_code.value),
+        lambda: county_facts_of(county.value, census_code.value),
         dependencies=[county.value, census_code.value],
     )
     if facts:
@@ -263,31 +109,24 @@ def CensusPicker(census_file: str):
     )
 
 
-def _facts(path: str, code: str | None) -> list[tuple[str, str]]:
-    try:
-        return figures.county_facts(_county_scenario(path, code))
-    except ScenarioError:
-        return []
-
-
 @solara.component
 def Settings():
     scale_b, start_b, end_b = bounds("simulation.scale"), bounds("years.start"), bounds("years.end")
     solara.InputInt(
         f"Persons per simulated row ({scale_b['ge']}-{scale_b['le']})",
         value=scale.value,
-        on_value=lambda v: scale.set(int(_bounded("simulation.scale", v or 1))),
+        on_value=lambda v: scale.set(int(within_bounds("simulation.scale", v or 1))),
     )
     with solara.Row():
         solara.InputInt(
             "First year",
             value=start.value,
-            on_value=lambda v: start.set(int(_bounded("years.start", v or start_b["ge"]))),
+            on_value=lambda v: start.set(int(within_bounds("years.start", v or start_b["ge"]))),
         )
         solara.InputInt(
             "Last year",
             value=end.value,
-            on_value=lambda v: end.set(int(_bounded("years.end", v or end_b["ge"]))),
+            on_value=lambda v: end.set(int(within_bounds("years.end", v or end_b["ge"]))),
         )
     solara.SliderInt(
         "Replicates",
@@ -308,28 +147,33 @@ def Levers(paths):
     solara.Markdown("**Reforms**: strength 0 is off, 1 the reform scenario as written")
     solara.Checkbox(label="Also run each reform on its own", value=each_alone)
     for reform in REFORMS:
-        setting = levers.value[reform.name]
-        first = setting.start if setting.start is not None else paths[reform.name].default_start
-        with solara.Column(gap="0px", classes=[f"lever-{reform.name}"]):
-            solara.Markdown(f"**{reform.label}**")
-            solara.SliderFloat(
-                f"Strength {setting.strength:g}",
-                value=setting.strength,
-                min=STRENGTH_RANGE[0],
-                max=STRENGTH_RANGE[1],
-                step=0.1,
-                on_value=lambda v, n=reform.name: set_lever(n, strength=round(v, 2)),
-            )
-            solara.SliderInt(
-                f"From {first}",
-                value=first,
-                # The range always holds the value: a slider clamping it would move the
-                # user's start year whenever the simulated years change.
-                min=min(start.value, first),
-                max=max(end.value, first),
-                on_value=lambda v, n=reform.name: set_lever(n, start=v),
-                disabled=setting.strength == 0,
-            )
+        LeverControls(reform.name, reform.label, paths[reform.name].default_start)
+
+
+@solara.component
+def LeverControls(name: str, label: str, default_start: int):
+    setting = lever_settings[name].value
+    first = setting.start if setting.start is not None else default_start
+    with solara.Column(gap="0px", classes=[f"lever-{name}"]):
+        solara.Markdown(f"**{label}**")
+        solara.SliderFloat(
+            f"Strength {setting.strength:g}",
+            value=setting.strength,
+            min=STRENGTH_RANGE[0],
+            max=STRENGTH_RANGE[1],
+            step=0.1,
+            on_value=lambda v: set_lever(name, strength=round(v, 2)),
+        )
+        solara.SliderInt(
+            f"From {first}",
+            value=first,
+            # The range always holds the value: a slider clamping it would move the
+            # user's start year whenever the simulated years change.
+            min=min(start.value, first),
+            max=max(end.value, first),
+            on_value=lambda v: set_lever(name, start=v),
+            disabled=setting.strength == 0,
+        )
 
 
 @solara.component

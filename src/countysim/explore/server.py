@@ -15,7 +15,7 @@ APP = "countysim.explore.app:Page"
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, scenarios: Path | None = None) -> int:
     """Run the server until interrupted. ``scenarios`` is the folder of scenario files the
     page offers (default: ``scenarios/`` here, else the source tree's)."""
-    from countysim.explore.app import SCENARIOS_ENV, scenarios_dir
+    from countysim.explore.session import SCENARIOS_ENV, scenarios_dir
     from countysim.explore.state import shared_explorer
 
     directory = (scenarios or scenarios_dir()).resolve()
