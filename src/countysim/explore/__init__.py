@@ -2,6 +2,6 @@
 
 A door of the package: it builds scenarios from what the page asks for (``levers``), runs
 them through the same runner as the command line in a background process (``worker``,
-``state``), and shows and exports the results (``figures``, ``app``). It holds no model
-logic. Needs the ``explore`` extra (``pip install -e ".[explore]"``).
+``state``), and shows and exports the results (``figures``, ``session``, ``app``). It
+holds no model logic. Needs the ``explore`` extra (``pip install -e ".[explore]"``).
 """
