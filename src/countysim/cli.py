@@ -6,9 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from countysim import __version__
+from countysim import __version__, counties_cli
 from countysim.atomic import OutputExistsError, check_output, safe_folder_name
-from countysim import counties_cli
 from countysim.config import ScenarioError
 from countysim.experiments import commands as experiment_commands
 
@@ -90,7 +89,6 @@ def _parser() -> argparse.ArgumentParser:
         help="with --replicates: parallel runs (default: all CPUs)",
     )
     run.add_argument("--no-report", action="store_true", help="do not write report.html")
-    _figure_options(run)
     run.add_argument(
         "--threads",
         type=experiment_commands.positive_int,
@@ -118,6 +116,7 @@ def _parser() -> argparse.ArgumentParser:
         help="continue a saved state under this scenario, whose levers may differ only "
         "after the state's year",
     )
+    _figure_options(run)
 
     compare = commands.add_parser(
         "compare", help="run scenarios with the same seeds and plot them on shared axes"

@@ -342,6 +342,7 @@ def _place_initial_migrants(persons: Persons, scenario, world: World, rng) -> No
     persons.residence[away] = dest
     persons.workplace[away] = dest
 
+
 def _persons_as_built(
     scenario: Scenario, world: World, built: dict[str, np.ndarray], rng: np.random.Generator
 ) -> tuple[Persons, Households]:
