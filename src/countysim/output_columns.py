@@ -7,8 +7,9 @@ entry here or when the document is stale.
 
 Units: ``persons`` are counts of people (simulated rows times ``simulation.scale``);
 ``share`` is a fraction 0-1; ``yuan``/``yuan per year`` are nominal yuan (prices of each
-year, as the statistics report them) unless the unit says "at base-year prices"; ``mu`` is the Chinese land unit (1/15 hectare);
-``index`` is a dimensionless measure; ``year`` a calendar year.
+year, as the statistics report them) unless the unit says "at base-year prices"; ``mu`` is
+the Chinese land unit (1/15 hectare); ``index`` is a dimensionless measure; ``year`` a
+calendar year.
 """
 
 from __future__ import annotations
