@@ -28,14 +28,15 @@ a worker start s and sweep costs S, N workers on N cores take
 
     T(N) = S + s + max(R (t + p) / N, R p) + t / 2     (N > 1; no t / 2 for N = 1)
 
-(a Dask cluster: its own start instead of s, and its CPU per run beyond the pool's added to
-t), where t / 2 is the mean idle time at the end (the last chunks hold one run each, so workers
-finish within one run of each other) and max(...) is the runs' share of the cores unless
-the parent is the bottleneck. The efficiency is T(1) / (N T(N)). Not modelled: slower runs
+(a Dask cluster: its own start instead of s, and t longer by its own CPU per CPU second of
+runs beyond the pool's, measured with stand-in runs of known CPU time), where t / 2 is the
+mean idle time at the end (the last chunks hold one run each, so workers finish within one
+run of each other) and max(...) is the runs' share of the cores unless the parent is the
+bottleneck. The efficiency is T(1) / (N T(N)). Not modelled: slower runs
 when many share memory bandwidth and caches, and slower worker starts when many import
 from one disk at once; both lower real figures on a big machine.
 
-A full measurement takes about five minutes on two cores (defaults); on a bigger machine,
+A full measurement takes five to ten minutes on two cores (defaults); on a bigger machine,
 ``--runs 500 --workers 1 2 4 8 16 --dask-workers 16`` measures the real thing.
 
     nice python benchmarks/bench_sweep.py [--runs 16] [--end-year 2035] [--workers 1 2]
@@ -119,6 +120,30 @@ def start_seconds(executor: str, workers: int) -> tuple[float, float]:
         pool.submit(int).result()
         wall = time.perf_counter() - wall
     return wall, time.process_time() - cpu + _children_cpu() - children
+
+
+def spin(seconds: float) -> float:
+    """A stand-in run: exactly ``seconds`` of this thread's CPU time."""
+    end = time.thread_time() + seconds
+    while time.thread_time() < end:
+        pass
+    return seconds
+
+
+def executor_share(executor: str, workers: int, seconds: float = 2.0) -> float:
+    """The executor's own CPU time per CPU second of runs: stand-in runs of known CPU time
+    through it, with its start and close (measured alone) taken off. CPU times, unlike wall
+    times, hold up on a machine busy with other work."""
+    from countysim.experiments.execution import open_executor
+
+    tasks = 4 * workers
+    _, alone = start_seconds(executor, workers)
+    cpu, children = time.process_time(), _children_cpu()
+    with open_executor(executor, workers=workers) as (pool, _):
+        for future in [pool.submit(spin, seconds) for _ in range(tasks)]:
+            future.result()
+    total = time.process_time() - cpu + _children_cpu() - children
+    return max(0.0, (total - alone - tasks * seconds) / (tasks * seconds))
 
 
 def run_phases(plan, directory: Path, runs: int = 2) -> dict[str, float]:
@@ -212,6 +237,11 @@ def main() -> None:
         measured = [min(tries, key=lambda m: m.seconds) for tries in zip(*rounds, strict=True)]
         overhead = sweep_overhead_seconds(plan, Path(tmp) / "process1-0")
         dask_start = {n: start_seconds("dask", n) for n in args.dask_workers}
+        shares = {
+            (kind, n): executor_share(kind, n)
+            for n in args.dask_workers
+            for kind in ("process", "dask")
+        }
 
     reference = measured[0].outputs
     for m in (m for tries in rounds for m in tries):
@@ -234,25 +264,20 @@ def main() -> None:
         print(f"  {label:<47}  {phases[name]:8.3f}  per run, in the worker")
     print(f"  parent: handing out and counting runs           {parent:8.3f}  per run (CPU)")
     print(f"  sweep: opening the store, finding runs to do    {overhead:8.2f}  once")
-    # Dask's own work per run: its CPU per run once its start is taken off, beyond that of
-    # the process pool of the same size once its workers' starts are taken off.
-    dask_per_run = {}
-    for m in measured:
-        if m.executor == "dask" and ("process", m.workers) in cases:
-            pool = measured[cases.index(("process", m.workers))]
-            dask_cpu = m.parent_cpu + m.worker_cpu - dask_start[m.workers][1]
-            pool_cpu = pool.parent_cpu + pool.worker_cpu - m.workers * start_cpu
-            dask_per_run[m.workers] = max(0.0, (dask_cpu - pool_cpu) / args.runs)
     for n, (seconds, cpu) in dask_start.items():
         print(
             f"  Dask local cluster of {n} started and prepared     {seconds:8.2f}  once "
             f"({cpu:.1f} CPU s)"
         )
-        if n in dask_per_run:
-            print(
-                f"  Dask's own work per run, beyond the pool's      {dask_per_run[n]:8.3f}  "
-                "per run (CPU)"
-            )
+    for (kind, n), share in shares.items():
+        print(
+            f"  {kind + ' executor of ' + str(n) + ': its own CPU per CPU s of runs':<47}  "
+            f"{share:8.3f}  (stand-in runs)"
+        )
+    # Dask's own work per run beyond the pool's, from the stand-in runs.
+    dask_extra = max(
+        (shares["dask", n] - shares["process", n] for n in args.dask_workers), default=0.0
+    )
 
     print(
         f"\n{'measured':<9} {'workers':>7} {'seconds':>8} {'runs/min':>9} {'efficiency':>10} "
@@ -285,7 +310,6 @@ def main() -> None:
     # number of workers, which this leaves out) and by its own work per run (scheduler,
     # worker bookkeeping), counted as if it took the workers' cores.
     dask_fixed = overhead + max(w for w, _ in dask_start.values()) if dask_start else None
-    dask_extra = max(dask_per_run.values(), default=0.0)
     print(
         f"{'workers':>7} {'seconds':>8} {'runs/min':>9} {'efficiency':>10}"
         + (f" {'dask seconds':>13} {'dask vs pool':>12}" if dask_fixed else "")
@@ -296,7 +320,8 @@ def main() -> None:
         rate = args.model_runs / seconds * 60
         line = f"{n:>7} {seconds:>8.0f} {rate:>9.1f} {one / (n * seconds):>10.0%}"
         if dask_fixed:
-            on_dask = modelled_seconds(n, args.model_runs, run + dask_extra, parent, dask_fixed)
+            dask_run = run * (1 + max(dask_extra, 0.0))
+            on_dask = modelled_seconds(n, args.model_runs, dask_run, parent, dask_fixed)
             line += f" {on_dask:>13.0f} {seconds / on_dask:>12.0%}"
         print(line)
     print("the model at the measured sweep, for comparison with the measured figures:")
