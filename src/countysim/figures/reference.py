@@ -20,9 +20,10 @@ from pathlib import Path
 
 import pandas as pd
 
-#: The national statistics shipped with the project (to 2019), relative to its root.
+#: The national statistics to 2019 (a copy of ``seeds/data/china_statistics_to_2019.csv``
+#: shipped inside the package, so an installed copy draws them too).
 STATISTICS_SOURCE = "seeds/data/china_statistics_to_2019.csv"
-STATISTICS_FILE = Path(__file__).resolve().parents[3] / STATISTICS_SOURCE
+STATISTICS_FILE = Path(__file__).resolve().parents[1] / "data" / "china_statistics_to_2019.csv"
 
 
 @dataclass(frozen=True)
