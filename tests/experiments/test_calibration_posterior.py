@@ -85,15 +85,16 @@ def test_run_replicates_draw_parameter_sets_from_the_posterior(tmp_path, posteri
 
 
 def test_compare_pairs_parameter_sets_across_scenarios(posterior_file):
+    # A reform whose schedule has a year within SMALL's short run (2012-2016).
     result = compare(
-        [BASELINE, BASELINE.parent / "hukou_relaxation.yaml"],
+        [BASELINE, BASELINE.parent / "county_town_investment.yaml"],
         replicates=4,
         overrides=SMALL,
         posterior=posterior_file,
     )
     sets = result.posterior["parameter_sets"]
     assert [s["choice.income_weight"] for s in sets].count(0.8) == 3
-    plain = compare([BASELINE, BASELINE.parent / "hukou_relaxation.yaml"], replicates=4,
+    plain = compare([BASELINE, BASELINE.parent / "county_town_investment.yaml"], replicates=4,
                     overrides=SMALL)  # fmt: skip
     assert not np.allclose(
         result.table["urbanization_resident"], plain.table["urbanization_resident"]
