@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from countysim.modules.base import Module
+from countysim.modules.vital_rates import census_rate_factors
 from countysim.population import (
     CHILD,
     FARMER,
@@ -15,7 +16,6 @@ from countysim.population import (
     education,
     skill_of,
 )
-from countysim.modules.vital_rates import census_rate_factors
 
 
 class Demography(Module):
