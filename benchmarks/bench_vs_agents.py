@@ -9,10 +9,9 @@ The sub-step: the labour market clears in every county place (supply by place, t
 wage above the floor, jobs rationed at random), then persons reconsider where to live and
 work (working-age choosers by multinomial logit over the same options and utility terms,
 retirees living away between staying and going home, children following their mothers).
-The farm production that runs between the two in the model is left out of both versions.
-What other mechanisms contribute (the prospective farm income, the land and pension terms
-of the utility) is computed by their array code for both versions: it is not what is
-compared.
+The farm production between the two in the model is left out of both. What other modules
+contribute (prospective farm income, the land and pension terms of the utility) comes from
+their array code in both versions: it is not what is compared.
 
 Agreement: the clearing wages are deterministic given the persons and must match to
 rounding; the random outcomes (employment rate of job seekers, share of persons who move
@@ -22,11 +21,9 @@ difference of the two means (the standard error from the spread over seeds, floo
 binomial standard error of a share).
 
 Times are wall-clock seconds of one sub-step from the same spun-up county (best of three up
-to 20,000 persons, a single one above); making the agents is timed apart. On a shared
-machine, run it with ``nice``.
+to 20,000 persons, else one); making the agents is timed apart. Run it with ``nice``:
 
-    python benchmarks/bench_vs_agents.py [--check-population 3000] [--seeds 8]
-        [--sizes 10000 100000]
+    python benchmarks/bench_vs_agents.py [--check-population 3000] [--seeds 8] [--sizes ...]
 """
 
 from __future__ import annotations
@@ -123,7 +120,7 @@ class Person(mesa.Agent):
         """Find a formal job with the place's job probability, else informal work or none."""
         m = self.model
         place = self.workplace
-        formal = m.random_draw() < m.job_prob[place]
+        formal = m.rng.random() < m.job_prob[place]
         informal = not formal and m.informal_sector
         self.status = EMPLOYED if formal else INFORMAL if informal else UNEMPLOYED
         pay = m.wage[place] if formal else m.informal_wage[place] if informal else 0.0
@@ -167,7 +164,7 @@ class Person(mesa.Agent):
         """(residence, workplace) of each option in the project's order; workplace None where
         the option is not open to this person, -1 for farming."""
         m, c = self.model, self.model.c
-        home, n_cities = self.home, len(m.cities)
+        home = self.home
         village = home if m.level[home] == VILLAGE else -1
         seat = m.seat[home]
         town = m.county_town
@@ -188,7 +185,6 @@ class Person(mesa.Agent):
         for i, city in enumerate(m.cities):
             open_ = young and m.enabled[MOVE_TOWNSHIP + 2 + i]
             options.append((city, city if open_ else None))
-        assert len(options) == 6 + n_cities
         return options
 
     def residence_utility(self, res: int) -> float:
@@ -231,7 +227,7 @@ class Person(mesa.Agent):
             return
         open_ = 1.0 if dest in (self.home, self.hukou_place) else m.school_access[dest]
         chance = open_ if mother.moved_from is not None else m.rejoin * open_
-        if m.random_draw() < chance:
+        if m.rng.random() < chance:
             self.moved_from, self.residence, self.years_here = self.residence, dest, 0
 
 
@@ -248,9 +244,6 @@ class PersonModel(mesa.Model):
         for person, mother in zip(self.people, mothers.tolist(), strict=True):
             if mother >= 0:
                 person.mother = self.people[mother]
-
-    def random_draw(self) -> float:
-        return self.rng.random()
 
     def substep(self) -> None:
         self._place_terms()
