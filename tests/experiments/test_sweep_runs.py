@@ -229,6 +229,27 @@ def test_export_and_analysis_of_a_design_without_indices(capsys, reference_store
     assert not (tmp_path / "a" / "indices.csv").exists()
 
 
+def test_analysis_never_writes_into_a_user_folder(capsys, reference_store, tmp_path):
+    """A user's folder at --out is refused with its files untouched; an earlier analysis is
+    replaced only with --overwrite, and the store's own analysis folder is renewed."""
+    user = tmp_path / "mine"
+    user.mkdir()
+    (user / "notes.txt").write_text("keep me")
+    status, _, stderr = cli(capsys, "analyze", reference_store.directory, "--out", user)
+    assert status == 2 and "not a countysim result folder" in stderr
+    assert [p.name for p in user.iterdir()] == ["notes.txt"]
+
+    out = tmp_path / "analysis"
+    assert cli(capsys, "analyze", reference_store.directory, "--out", out)[0] == 0
+    assert (out / "manifest.json").is_file()
+    status, _, stderr = cli(capsys, "analyze", reference_store.directory, "--out", out)
+    assert status == 2 and "--overwrite" in stderr
+    assert cli(capsys, "analyze", reference_store.directory, "--out", out, "--overwrite")[0] == 0
+    for _ in range(2):
+        assert cli(capsys, "analyze", reference_store.directory)[0] == 0
+    assert (reference_store.directory / "analysis" / "figures" / "scatter.png").is_file()
+
+
 def test_the_probe_run_knows_the_columns_of_real_runs(reference_store):
     """Output columns are checked against a coarse probe run of the base scenario."""
     written = [c for c in reference_store.series().columns if c not in SERIES_KEYS]

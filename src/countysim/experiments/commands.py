@@ -71,6 +71,11 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     )
     analyze.add_argument("--out", type=Path, help="where to write (default: DIR/analysis)")
     analyze.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an earlier countysim output at --out (never any other folder)",
+    )
+    analyze.add_argument(
         "--resamples",
         type=positive_int,
         default=1000,
@@ -143,15 +148,20 @@ def status(args: argparse.Namespace) -> int:
 
 
 def analyze(args: argparse.Namespace) -> int:
+    from countysim.atomic import OutputExistsError
     from countysim.experiments.sensitivity import AnalysisError
     from countysim.experiments.store import StoreError
     from countysim.experiments.sweep_analysis import analyze_store
 
     try:
         report = analyze_store(
-            args.store, outputs=args.outputs, out=args.out, resamples=args.resamples
+            args.store,
+            outputs=args.outputs,
+            out=args.out,
+            resamples=args.resamples,
+            overwrite=args.overwrite,
         )
-    except (StoreError, AnalysisError) as exc:
+    except (StoreError, AnalysisError, OutputExistsError) as exc:
         return _fail("analyze", exc)
     print(report.format())
     return EXIT_OK

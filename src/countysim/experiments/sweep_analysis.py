@@ -9,6 +9,7 @@ every county column an output reads. Each file is written atomically.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -16,10 +17,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from countysim.atomic import MANIFEST, atomic_directory, check_output
 from countysim.experiments import figures
 from countysim.experiments.execution import OK
 from countysim.experiments.sensitivity import AnalysisError, indices, point_means
 from countysim.experiments.store import SweepStore, write_atomically
+from countysim.provenance import environment
 
 _DPI = 150
 
@@ -48,12 +51,18 @@ def analyze_store(
     out: str | os.PathLike | None = None,
     conf_level: float = 0.95,
     resamples: int = 1000,
+    overwrite: bool = False,
 ) -> SweepAnalysis:
     """Analyse the ``outputs`` (default: all) of a sweep store and write tables and figures.
 
     Indices use the mean of each design point's successful replicates; an output that is
     undefined at some design point (a failed run, a threshold never crossed) is skipped with
     the reason. Raises ``AnalysisError`` if the store has no successful run.
+
+    The folder is written whole or not at all, with a manifest; the store's own ``analysis``
+    folder is renewed each time, while another ``out`` that exists is replaced only if it is
+    an earlier countysim output and ``overwrite`` is given (``OutputExistsError`` otherwise,
+    raised before anything is computed).
     """
     store = SweepStore.open(store_dir)
     specs = store.outputs()
@@ -65,9 +74,28 @@ def analyze_store(
     ok = runs[runs["status"] == OK] if len(runs) else runs
     if ok.empty:
         raise AnalysisError(f"{store.directory} holds no successful run yet")
-    target = Path(out) if out is not None else store.directory / "analysis"
-    (target / "figures").mkdir(parents=True, exist_ok=True)
+    final = Path(out) if out is not None else store.directory / "analysis"
+    renew = overwrite or out is None
+    check_output(final, overwrite=renew)
+    with atomic_directory(final, overwrite=renew) as target:
+        (target / "figures").mkdir()
+        table, skipped, files, note = _write_analysis(
+            store, design, runs, ok, names, specs, target, conf_level, resamples
+        )
+        manifest = {
+            "provenance": environment(),
+            "store": str(store.directory),
+            "outputs": names,
+            "conf_level": conf_level,
+            "resamples": resamples,
+        }
+        (target / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+    files = [final / path.relative_to(target) for path in files]
+    return SweepAnalysis(final, table, skipped, files, note)
 
+
+def _write_analysis(store, design, runs, ok, names, specs, target, conf_level, resamples):
+    """Indices, their figures, the scatter and fan figures of one analysis, into ``target``."""
     tables, skipped, note = [], {}, None
     if design.kind in ("sobol", "morris"):
         means = point_means(runs, design, names)
@@ -98,7 +126,7 @@ def analyze_store(
         ax = figures.plot_fan(series, column)
         safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", column)  # lever columns hold ':' and '[ ]'
         files.append(_save(ax.figure, target / "figures" / f"fan_{safe}.png"))
-    return SweepAnalysis(target, table, skipped, files, note)
+    return table, skipped, files, note
 
 
 def _save(figure, path: Path) -> Path:
