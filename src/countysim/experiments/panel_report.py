@@ -101,7 +101,8 @@ def scores_section(scores: pd.DataFrame) -> str:
     )
     return _section(
         "scores", "Scores against the census",
-        f"<table><thead>{head}</thead><tbody>{''.join(body)}</tbody></table>{note}",
+        f'<div class="scroll"><table><thead>{head}</thead><tbody>{"".join(body)}</tbody>'
+        f"</table></div>{note}",
     )  # fmt: skip
 
 

@@ -43,6 +43,7 @@ pre { background: #f6f6f6; padding: 12px; overflow: auto; font-size: 0.82em;
 code { font-size: 0.92em; overflow-wrap: anywhere; }
 .warning { background: #fff4e5; border-left: 4px solid #E69F00; padding: 4px 12px; }
 span.interval { color: #666; font-size: 0.9em; }
+div.scroll { overflow-x: auto; max-width: 100%; }
 """
 
 
