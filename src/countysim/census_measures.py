@@ -28,11 +28,13 @@ from countysim.population import EMPLOYED, FARMER, INFORMAL
 from countysim.world import CITY, IN_COUNTY, OUTSIDE_PROVINCE, PREFECTURE, PROVINCE, VILLAGE
 
 
-def census_comparable(model) -> dict[str, float]:
-    """This year's census-comparable quantities of the county's residents."""
+def census_comparable(model, county: np.ndarray | None = None) -> dict[str, float]:
+    """This year's census-comparable quantities of the county's residents; `county`, the
+    mask of persons living in the county, may be passed by a caller that has it already."""
     p, world = model.persons, model.world
-    county = world.level[p.residence] != CITY
-    residents = int(county.sum())
+    if county is None:
+        county = world.level[p.residence] != CITY
+    residents = int(np.count_nonzero(county))
     if residents == 0:
         return dict.fromkeys(CENSUS_COLUMNS, float("nan"))
     res, hukou = p.residence[county], p.hukou_place[county]
@@ -44,18 +46,21 @@ def census_comparable(model) -> dict[str, float]:
     other_county = (origin == PREFECTURE) | (origin == PROVINCE)
     units = _co_resident_households(model, county, res)
 
-    status = p.status[county]
-    farmers = int((status == FARMER).sum())
-    workers = farmers + int(np.isin(status, (EMPLOYED, INFORMAL)).sum())
+    # Shares are counts over residents: the same numbers as the means of the masks.
+    by_status = np.bincount(p.status[county], minlength=max(FARMER, EMPLOYED, INFORMAL) + 1)
+    farmers = int(by_status[FARMER])
+    workers = farmers + int(by_status[EMPLOYED] + by_status[INFORMAL])
     age = p.age[county]
     school = age >= 6
     years = np.minimum(np.asarray(YEARS_BY_EDUCATION)[p.edu[county][school]], age[school] - 6)
     return {
-        "share_65_plus": float((age >= 65).mean()),
+        "share_65_plus": np.count_nonzero(age >= 65) / residents,
         "household_size": residents / units,
-        "hukou_elsewhere_same_county_share": float(same_county.mean()),
-        "hukou_elsewhere_other_county_share": float(other_county.mean()),
-        "hukou_elsewhere_other_province_share": float((origin == OUTSIDE_PROVINCE).mean()),
+        "hukou_elsewhere_same_county_share": np.count_nonzero(same_county) / residents,
+        "hukou_elsewhere_other_county_share": np.count_nonzero(other_county) / residents,
+        "hukou_elsewhere_other_province_share": (
+            np.count_nonzero(origin == OUTSIDE_PROVINCE) / residents
+        ),
         "farm_employment_share": farmers / workers if workers else float("nan"),
         "mean_years_schooling": float(years.mean()) if len(years) else float("nan"),
     }

@@ -121,7 +121,8 @@ class Recorder:
         res_level = level[p.residence]
         in_county = res_level != CITY
 
-        residents = scale * np.bincount(p.residence, minlength=n)
+        count = np.bincount(p.residence, minlength=n)  # persons living in each place
+        residents = scale * count
         registered = scale * np.bincount(p.hukou_place, minlength=n)
         by_level = np.bincount(level, weights=residents, minlength=N_LEVELS)
         reg_level = np.bincount(level, weights=registered, minlength=N_LEVELS)
@@ -144,7 +145,7 @@ class Recorder:
             row[f"registered_{name}"] = reg_level[code]
         row["registered_total"] = reg_level[:CITY].sum()
 
-        urban_res = level[p.residence] != VILLAGE
+        urban_res = res_level != VILLAGE
         row["urbanization_resident"] = _share(urban_res & in_county, in_county)
         row["urbanization_registered"] = _share(p.hukou_urban & in_county, in_county)
         row["urbanization_resident_origin"] = _share(urban_res, np.ones(len(p), bool))
@@ -152,9 +153,12 @@ class Recorder:
 
         row.update(self._migrant_workers(model, scale, year))
         row.update(self._incomes(model, in_county, urban_res))
-        row.update(self._unemployment(model, res_level))
+        # Job seekers (non-farm, in work or not) and the unemployed, shared with the places.
+        seeking = IS_NONFARM[p.status] & (p.workplace >= 0)
+        unemployed = seeking & (p.status == UNEMPLOYED)
+        row.update(self._unemployment(res_level, seeking, unemployed))
         row.update(self._accounting(model, start_residents, residents))
-        row.update(census_comparable(model))  # defined as in the county census tables
+        row.update(census_comparable(model, in_county))  # as in the county census tables
         row["urbanization_gap"] = row["urbanization_resident"] - row["urbanization_registered"]
         row["return_moves"] = scale * tally.returns
         row["left_behind_children"] = scale * self._left_behind(model)
@@ -164,7 +168,7 @@ class Recorder:
         row.update({LEVER_COLUMN_PREFIX + path: value for path, value in model.levers.items()})
         self.county.append(row)
 
-        self._place_rows(model, residents, registered)
+        self._place_rows(model, count, residents, registered, seeking, unemployed)
         for o in range(N_LEVELS):
             for d in range(N_LEVELS):
                 self.flows.append(
@@ -236,12 +240,9 @@ class Recorder:
             out["theil_hukou_between"] = out["theil_hukou_within"] = np.nan
         return out
 
-    def _unemployment(self, model, res_level) -> dict:
-        p = model.persons
-        seeking = IS_NONFARM[p.status] & (p.workplace >= 0)
-        unemployed = p.status == UNEMPLOYED
+    def _unemployment(self, res_level, seeking, unemployed) -> dict:
         force = np.bincount(res_level[seeking], minlength=N_LEVELS)
-        idle = np.bincount(res_level[seeking & unemployed], minlength=N_LEVELS)
+        idle = np.bincount(res_level[unemployed], minlength=N_LEVELS)
         rate = np.divide(idle, force, out=np.zeros(N_LEVELS), where=force > 0)
         return {f"unemployment_{name}": rate[code] for code, name in enumerate(LEVELS)}
 
@@ -284,15 +285,15 @@ class Recorder:
         village = model.world.level[home] == VILLAGE
         return int(((p.age >= 60) & at_home & village & empty_nest[p.hh]).sum())
 
-    def _place_rows(self, model, residents, registered) -> None:
+    def _place_rows(self, model, count, residents, registered, seeking, unemployed) -> None:
+        """The year's place panel; `count` is persons living in each place, `seeking` and
+        `unemployed` the masks of non-farm job seekers and of those without work."""
         p, world, st = model.persons, model.world, model.state
         n = world.n
         income = np.bincount(p.residence, weights=p.income_pc, minlength=n)
-        count = np.bincount(p.residence, minlength=n)
         income_pc = np.divide(income, count, out=np.zeros(n), where=count > 0)
-        seeking = IS_NONFARM[p.status] & (p.workplace >= 0)
         force = np.bincount(p.workplace[seeking], minlength=n)
-        idle = np.bincount(p.workplace[seeking & (p.status == UNEMPLOYED)], minlength=n)
+        idle = np.bincount(p.workplace[unemployed], minlength=n)
         unemployment = np.divide(idle, force, out=np.zeros(n), where=force > 0)
         scale = model.scenario.simulation.scale
         self.places.append(
