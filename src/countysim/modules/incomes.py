@@ -30,7 +30,7 @@ class Incomes(Module):
         home = model.households.home[p.hh]
         earnings = p.wage_income + p.farm_income
         for source in model.income_sources:
-            earnings = earnings + source(model)
+            earnings += source(model)  # in place: `earnings` is this step's own array
 
         at_home = p.residence == home
         n_hh = len(model.households)
@@ -40,7 +40,9 @@ class Incomes(Module):
         sent = np.where(sends, model.scenario.incomes.remittance_share * earnings, 0.0)
         pot = np.bincount(p.hh, weights=sent, minlength=n_hh)
         received = np.where(at_home, pot[p.hh] / np.maximum(stayers_of, 1), 0.0)
-        p.income = earnings - sent + received
+        earnings -= sent
+        earnings += received
+        p.income = earnings
 
         p.income_pc = _coresident_mean(p.income, p.hh, at_home, stayers, p.residence)
 

@@ -370,7 +370,8 @@ class Pensions(Module):
         area = p.pension_area[rows][:, None]
         w = np.maximum(work, 0)
         covered_years = st.job_prob[w]
-        covered_years[work < 0] = 0.0
+        # Masked ufuncs and copies below, not boolean indexing: no index arrays are built.
+        np.copyto(covered_years, 0.0, where=work < 0)
         covered_years *= (enrolment * left)[:, None]
         kept = np.where(
             (area >= 0) & (self.area_of_place[res] != area),
@@ -379,15 +380,16 @@ class Pensions(Module):
         )
         full = kept * p.pension_years[rows][:, None]
         full += covered_years
-        full = full >= pen.minimum_years
+        short = full >= pen.minimum_years
+        np.logical_not(short, out=short)
         pension = kept
         pension *= p.pension_entitlement[rows][:, None]
         covered_years *= st.wage[w]
         covered_years *= (self.accrual_rate * p.skill[rows])[:, None]
         pension += covered_years
         # Short of the minimum years: the individual-account share plus the basic pension.
-        pension[~full] *= self.account_share
-        pension[~full] += model.levers["pensions.resident_basic_pension"]
+        np.multiply(pension, self.account_share, out=pension, where=short)
+        np.add(pension, model.levers["pensions.resident_basic_pension"], out=pension, where=short)
         pension += p.pension_resident[rows][:, None]
         return pension
 
