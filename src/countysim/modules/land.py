@@ -188,11 +188,13 @@ class Land(Module):
         self.risk = np.minimum(1.0, lp.reallocation_risk + self.expiry_risk)  # rho
         self.land_value = model.farming.land_return() / lp.discount_rate  # V, yuan per mu
 
-    def _lease_hazard(self, model) -> np.ndarray:
-        """lambda: the yearly chance that a household's leased-out land is lost."""
+    def _lease_hazard(self, model, households: np.ndarray | None = None) -> np.ndarray:
+        """lambda: the yearly chance that a household's leased-out land is lost, of every
+        household or of those in `households` (the choice asks for its choosers' only)."""
         rights = model.levers["land.leasable_rights"]
         h0 = model.scenario.land.reallocation_risk
-        return np.minimum(1.0, h0 * (1 - rights) + self.expiry_risk)
+        expiry = self.expiry_risk if households is None else self.expiry_risk[households]
+        return np.minimum(1.0, h0 * (1 - rights) + expiry)
 
     def _land_per_member(self, model) -> None:
         """Contract land per member of the village collective, of every household."""
@@ -318,7 +320,7 @@ class Land(Module):
         informal = st.informal_wage if model.scenario.labour.informal_sector else 0.0
         wage = (st.job_prob * st.wage + (1 - st.job_prob) * informal)[np.maximum(work, 0)]
         earnings = np.where(work >= 0, p.skill[rows][:, None] * wage, p.income[rows][:, None])
-        return np.maximum(earnings, c.income_floor_yuan)
+        return np.maximum(earnings, c.income_floor_yuan, out=earnings)
 
     def choice_term(self, model, rows, res, work) -> np.ndarray:
         """Utility of the land a person keeps while not farming it (E_P, E_A above)."""
@@ -327,16 +329,20 @@ class Land(Module):
         home = model.households.home[h]
         value = self.land_value
         rent, q = self.rent[home], self.tenant_share[home]
-        lease = rent - self._lease_hazard(model)[h] * value
+        lease = rent - self._lease_hazard(model, h) * value
         away_loss = self.risk[h] * lp.absent_land_loss * value
         present = q * np.maximum(lease, 0.0)
         away = q * np.maximum(lease, -away_loss) - (1 - q) * away_loss
         outside = ~model.world.is_county[res]
         farming_at_home = (work < 0) & (res == home[:, None])
         per_mu = np.where(outside, away[:, None], np.where(farming_at_home, 0.0, present[:, None]))
-        gain = self._share(model, rows)[:, None] * per_mu
-        ratio = np.maximum(gain / self._earnings(model, rows, work), -0.9)
-        return model.scenario.choice.income_weight * np.log1p(ratio)
+        # In place on one matrix of the options' shape: the same operations, fewer copies.
+        ratio = np.multiply(self._share(model, rows)[:, None], per_mu, out=per_mu)
+        ratio /= self._earnings(model, rows, work)
+        np.maximum(ratio, -0.9, out=ratio)
+        np.log1p(ratio, out=ratio)
+        ratio *= model.scenario.choice.income_weight
+        return ratio
 
     def settlement_term(self, model, rows) -> np.ndarray:
         """Utility lost by settling where the rules take the settler's land share."""
