@@ -212,9 +212,12 @@ def _dense_codes(g: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.in
     low, high = int(g.min()), int(g.max())
     if high - low > 4 * g.size + 1024:  # sparse codes: counting would waste memory
         return np.unique(g, return_inverse=True)
-    present = np.bincount(g - low) > 0
+    offset = g - low if low else g
+    present = np.bincount(offset) > 0
+    if present.all():  # every code in the range occurs: positions are the offsets
+        return np.arange(low, high + 1, dtype=g.dtype), offset
     position = np.cumsum(present) - 1
-    return np.flatnonzero(present) + low, position[g - low]
+    return np.flatnonzero(present) + low, position[offset]
 
 
 def theil_decomposition(
