@@ -126,8 +126,9 @@ class Finance(Module):
             self.first_cost = old_rule / (total * (1 - delta + delta * k)) if total > 0 else 0.0
         self.running_cost = self.first_cost * (1 + f.cost_growth) ** t
 
-        # Nobody moves between here and the recording of the year: these are its users.
-        self.users = service_users(model)
+        # Nobody moves between here and the recording of the year: these are its users,
+        # counted by the services step that has just run.
+        self.users = model.services.users
         resident_share = model.levers["finance.resident_based_allocation"]
         plan = self.planning_population(model, self.users, resident_share)
         self.allocation = available * plan / plan.sum() if plan.sum() > 0 else np.zeros(n)

@@ -145,7 +145,9 @@ class LabourMarket(Module):
         p.status[seekers] = np.where(formal, np.int8(EMPLOYED), otherwise)
         other_pay = st.informal_wage if sector else np.zeros(world.n)
         pay = np.where(formal, st.wage[where], other_pay[where])
-        p.wage_income[seekers] += pay * skill / model.scenario.simulation.substeps
+        pay *= skill  # in place, in the order of pay * skill / substeps
+        pay /= model.scenario.simulation.substeps
+        p.wage_income[seekers] += pay
         working = where if sector else where[formal]  # workplaces of those who work
         st.employment = scale * np.bincount(working, minlength=world.n).astype(float)
 

@@ -105,4 +105,5 @@ class Services(Module):
             * np.bincount(p.residence, weights=p.income, minlength=world.n)
         )
         model.state.service_revenue = spent @ self.weights
-        self.update_quality(model, service_users(model))
+        self.users = service_users(model)  # the finance step of the year uses them too
+        self.update_quality(model, self.users)
