@@ -441,8 +441,8 @@ class Pensions(Module):
         level = world.level[p.residence[elderly]]
         urban = (level == TOWNSHIP) | (level == COUNTY_TOWN)
         out = {
-            "pension_coverage_migrants": _mean(enrolled, migrant_workers),
-            "pension_coverage_workers": _mean(enrolled, workers),
+            "pension_coverage_migrants": _share(enrolled, migrant_workers),
+            "pension_coverage_workers": _share(enrolled, workers),
             "pension_income_rural_elderly": _mean(pension, level == VILLAGE),
             "pension_income_urban_elderly": _mean(pension, urban),
         }
@@ -462,6 +462,12 @@ class Pensions(Module):
             pension_resident_balance=float(res.balance.sum()),
         )
         return out
+
+
+def _share(flags: np.ndarray, where: np.ndarray) -> float:
+    """Share of `where` with `flags` set, by counting: the mean of the flags there."""
+    n = int(np.count_nonzero(where))
+    return np.count_nonzero(flags & where) / n if n else 0.0
 
 
 def _mean(values: np.ndarray, where: np.ndarray) -> float:
