@@ -241,9 +241,11 @@ class Land(Module):
             """Land each taking-part household offers at its village's rent: all of it
             without farmers, else what its farmers do not want."""
             wanted = farmers * farm.land_wanted_per_worker(rent)[farmers_home]
+            np.subtract(farmers_land, wanted, out=wanted)
             surplus = land.copy()
-            surplus[with_farmers] = np.maximum(farmers_land - wanted, 0.0)
-            return np.where(rent[home] >= reservation, surplus, 0.0)
+            surplus[with_farmers] = np.maximum(wanted, 0.0, out=wanted)
+            np.copyto(surplus, 0.0, where=~(rent[home] >= reservation))
+            return surplus
 
         def supply(rent: np.ndarray) -> np.ndarray:
             households = scale * np.bincount(home, weights=offered(rent), minlength=n)
