@@ -41,9 +41,13 @@ def census_comparable(model, county: np.ndarray | None = None) -> dict[str, floa
     area = np.arange(world.n)
     village = world.level == VILLAGE
     area[village] = world.parent[village]
-    origin = world.region[hukou]
-    same_county = (origin == IN_COUNTY) & (area[hukou] != area[res])
-    other_county = (origin == PREFECTURE) | (origin == PROVINCE)
+    # Residents by the region of their hukou place: counted per place, then summed.
+    by_hukou = np.bincount(hukou, minlength=world.n)
+    other_county = int(by_hukou[(world.region == PREFECTURE) | (world.region == PROVINCE)].sum())
+    other_province = int(by_hukou[world.region == OUTSIDE_PROVINCE].sum())
+    # A hukou in the county in another area than the residence; -1 marks a city's hukou.
+    county_area = np.where(world.region == IN_COUNTY, area, -1)[hukou]
+    same_county = int(np.count_nonzero((county_area >= 0) & (county_area != area[res])))
     units = _co_resident_households(model, county, res)
 
     # Shares are counts over residents: the same numbers as the means of the masks.
@@ -56,11 +60,9 @@ def census_comparable(model, county: np.ndarray | None = None) -> dict[str, floa
     return {
         "share_65_plus": np.count_nonzero(age >= 65) / residents,
         "household_size": residents / units,
-        "hukou_elsewhere_same_county_share": np.count_nonzero(same_county) / residents,
-        "hukou_elsewhere_other_county_share": np.count_nonzero(other_county) / residents,
-        "hukou_elsewhere_other_province_share": (
-            np.count_nonzero(origin == OUTSIDE_PROVINCE) / residents
-        ),
+        "hukou_elsewhere_same_county_share": same_county / residents,
+        "hukou_elsewhere_other_county_share": other_county / residents,
+        "hukou_elsewhere_other_province_share": other_province / residents,
         "farm_employment_share": farmers / workers if workers else float("nan"),
         "mean_years_schooling": float(years.mean()) if len(years) else float("nan"),
     }
