@@ -53,8 +53,10 @@ Persons (each row stands for ``simulation.scale`` persons)
   years so far) equal the census mean.
 - Households: at each place, residents form ``round(residents / household_size)`` family
   households (census persons per family household). Heads are women of 20-64 first, then
-  persons of 65 and over, then men of 20-64; children join the household of a woman 18-42
-  years older at their place (their mother), everyone else a random household of the place.
+  persons of 65 and over, then men of 20-64; the other men of 20-64 join the woman head of
+  their place at the same rank of age (as a share of each group), so that households hold
+  couples; children join the household of a woman 18-42 years older at their place (their
+  mother), everyone else a random household of the place.
   A household's home is the place it lives in; those living away belong to a random
   household of their hukou place (assumption, as for a generated county's migrants).
 - Farm work: among residents of working age (school leaving to retirement) and elderly
@@ -416,6 +418,20 @@ def _households(place, age, female, lives_away, row, rng):
         got = np.where(hi > lo, lo + np.floor(rng.random(len(who)) * (hi - lo)), -1)
         return got.astype(np.int64)
 
+    # Men of 20-64 who head no household join the woman head of their place at the same
+    # rank of age (as a share of each group), so that the place's households hold couples.
+    men = idx[(hh < 0) & ~female & (age >= 20) & (age < 65) & ~lives_away]
+    wives = heads[female[heads] & (age[heads] >= 20) & (age[heads] < 65)]
+    wives = wives[np.lexsort((age[wives], place[wives]))]
+    men = men[np.lexsort((age[men], place[men]))]
+    first_wife = np.searchsorted(place[wives], place[men], side="left")
+    n_wives = np.searchsorted(place[wives], place[men], side="right") - first_wife
+    first_man = np.searchsorted(place[men], place[men], side="left")
+    n_men = np.searchsorted(place[men], place[men], side="right") - first_man
+    share = (np.arange(len(men)) - first_man + 0.5) / n_men
+    paired = n_wives > 0
+    wife = first_wife[paired] + np.floor(share[paired] * n_wives[paired]).astype(np.int64)
+    hh[men[paired]] = hh[wives[wife]]
     adults = idx[(hh < 0) & (age >= 20) & ~lives_away]
     hh[adults] = random_household(adults)
     kids = idx[(hh < 0) & (age < 20) & ~lives_away]
