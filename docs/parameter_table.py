@@ -268,6 +268,13 @@ MEANINGS: dict[str, str] = {
     "choice.unemployed_activity_multiplier": "factor $\\mu$ on the activity rate of the unemployed",
     "choice.retiree_activity_rate": "yearly chance $\\eta_r$ that a retiree away reconsiders",
     "choice.child_rejoin_rate": "yearly chance $\\eta_k$ that a child apart rejoins the mother",
+    "choice.partner_follow_share_county": (
+        "share $\\phi_c$ of movers within the county whose partner moves with them"
+    ),
+    "choice.partner_follow_share_city": (
+        "share $\\phi_m$ of movers to a city whose partner moves with them (times the city's"
+        " school access)"
+    ),
     # incomes
     "incomes.remittance_share": "share $\\psi$ of earnings sent home by members living away",
     "incomes.price_base_year": "year whose prices real incomes are stated in ($P=1$)",

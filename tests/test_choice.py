@@ -40,3 +40,53 @@ def test_moves_are_counted_once_with_their_origin():
     np.testing.assert_array_equal(
         model.tally.moves_in, np.bincount(model.persons.residence[moved], minlength=n)
     )
+
+
+def _couple(model, gap):
+    """Rows of a working woman and man of one household living at its home village, with
+    `gap` years between them, everyone else of the household made a child."""
+    p, world = model.persons, model.world
+    home = model.households.home[p.hh]
+    at_home = (p.residence == home) & (world.level[home] == 0)
+    hh = p.hh[np.flatnonzero(at_home)[0]]
+    members = np.flatnonzero(p.hh == hh)
+    assert len(members) >= 2
+    woman, man = members[:2]
+    p.female[woman], p.female[man] = True, False
+    p.age[members] = 5
+    p.age[woman], p.age[man] = 30, 30 + gap
+    p.status[woman] = p.status[man] = 2  # farming
+    p.residence[members] = home[woman]
+    return woman, man, home[woman]
+
+
+def _partner_of_mover(share, gap=2):
+    model = CountyModel(
+        small_scenario(
+            "years.end=2012",
+            "simulation.spinup_years=1",
+            f"choice.partner_follow_share_county={share}",
+        )
+    )
+    woman, man, village = _couple(model, gap)
+    town = model.world.county_town
+    model.persons.residence[man] = town
+    moved, origin, _ = model.choice._partners_follow(model, np.array([man]), np.array([village]))
+    return model, woman, town, moved, origin, village
+
+
+def test_partner_follows_a_mover_within_the_county_at_share_one_and_not_at_zero():
+    model, woman, town, moved, origin, village = _partner_of_mover(1.0)
+    np.testing.assert_array_equal(moved, [woman])
+    np.testing.assert_array_equal(origin, [village])
+    assert model.persons.residence[woman] == town
+    assert model.persons.workplace[woman] == town  # looks for work where she now lives
+    model, woman, town, moved, _, village = _partner_of_mover(0.0)
+    assert len(moved) == 0 and model.persons.residence[woman] == village
+
+
+def test_a_member_more_than_the_largest_gap_apart_is_not_taken_for_a_partner():
+    from countysim.modules.choice import PARTNER_MAX_AGE_GAP
+
+    model, woman, _, moved, _, village = _partner_of_mover(1.0, gap=PARTNER_MAX_AGE_GAP + 1)
+    assert len(moved) == 0 and model.persons.residence[woman] == village

@@ -361,6 +361,9 @@ class Choice(Strict):
     unemployed_activity_multiplier: Annotated[float, _num("multiplier", ge=1.0, le=20.0)]
     retiree_activity_rate: Share
     child_rejoin_rate: Share
+    # Shares of movers whose partner moves with them (ODD 7.4); 0 keeps movers alone.
+    partner_follow_share_county: Share = 0.0
+    partner_follow_share_city: Share = 0.0
 
 
 class Incomes(Strict):

@@ -45,6 +45,9 @@ from countysim.world import CITY, COUNTY_TOWN, TOWNSHIP, VILLAGE
 FARM, VILLAGE_NONFARM, COMMUTE_TOWNSHIP, COMMUTE_COUNTY_TOWN, MOVE_TOWNSHIP, MOVE_COUNTY_TOWN = (
     range(6)
 )
+#: Largest age gap (years) between a mover and the household member taken for a partner
+#: (assumption: wider gaps in the model's households are mostly parents and grown children).
+PARTNER_MAX_AGE_GAP = 10
 #: Choosers whose options are weighed at once: bounds the memory of the first sub-step of a
 #: run, when every adult chooses, to a few tens of MB (results do not depend on it).
 CHOOSER_CHUNK = 16_384
@@ -222,15 +225,22 @@ class LocationChoice(Module):
             for start in range(0, len(rows), CHOOSER_CHUNK):
                 self._choose_work(model, rows[start : start + CHOOSER_CHUNK])
         back, back_origin, back_net = self._retirees(model, draw)
-        # Only choosers and returning retirees changed residence or work here; the network
-        # of the next sub-step is this one's plus their changes.
-        self._update_network(
-            np.concatenate([net_before, back_net]),
-            self._network_keys(model, np.concatenate([rows, back])),
+        changed = p.residence[rows] != origin
+        partners, partners_origin, partners_net = self._partners_follow(
+            model, rows[changed], origin[changed]
         )
-        changed = rows[p.residence[rows] != origin]
-        moved = np.concatenate([changed, back])
-        origin = np.concatenate([origin[p.residence[rows] != origin], back_origin])
+        # Only choosers, returning retirees and partners changed residence or work here; the
+        # network of the next sub-step is this one's plus their changes (a partner who also
+        # chose is counted once, among the choosers).
+        chose = np.zeros(len(p), dtype=bool)
+        chose[rows] = True
+        others = ~chose[partners]
+        self._update_network(
+            np.concatenate([net_before, back_net, partners_net[others]]),
+            self._network_keys(model, np.concatenate([rows, back, partners[others]])),
+        )
+        moved = np.concatenate([rows[changed], back, partners])
+        origin = np.concatenate([origin[changed], back_origin, partners_origin])
         kids, kids_origin = self._children_follow(model, moved)
         model.tally.record_moves(
             model, np.concatenate([moved, kids]), np.concatenate([origin, kids_origin])
@@ -296,6 +306,73 @@ class LocationChoice(Module):
         can_farm = (model.households.land_mu[p.hh[back]] > 0) & (p.age[back] < d.farming_exit_age)
         p.status[back[can_farm]] = FARMER
         return back, origin, net_before
+
+    def _partners_follow(self, model, movers: np.ndarray, origin: np.ndarray):
+        """A mover's partner moves with him or her at the scenario's share (one for moves
+        within the county, one for moves to a city); the children then follow their mother
+        (`_children_follow`). The partner is the member of the mover's household of the
+        other sex and of working age, nearest in age and at most `PARTNER_MAX_AGE_GAP`
+        years apart, who lived where the mover did (or at the household's home, when the
+        mover settles in a county place away from it) and did not move in this sub-step (a
+        household records no marriages, so this finds the couple). A partner who follows
+        keeps a job at the destination; otherwise he or she farms on coming home to land,
+        or looks for work at the destination. Returns the partners who moved, where they
+        lived and their network cells before."""
+        p, world, c, rng = model.persons, model.world, model.scenario.choice, model.rng
+        none = np.zeros(0, dtype=np.intp)
+        if not len(movers) or max(c.partner_follow_share_county, c.partner_follow_share_city) == 0:
+            return none, none.astype(p.residence.dtype), none.astype(np.int64)
+        d = model.scenario.demography
+        moved = np.zeros(len(p), dtype=bool)
+        moved[movers] = True
+        cand = np.flatnonzero(
+            (p.age >= 18) & (p.age < d.retirement_age) & IS_WORKING[p.status] & ~moved
+        )
+        # Candidates sorted by (household, sex, age); a mover looks up his own age among
+        # those of the other sex of his household and takes the nearer neighbour.
+        key = (p.hh[cand].astype(np.int64) * 2 + p.female[cand]) * 256 + p.age[cand]
+        order = np.argsort(key, kind="stable")
+        cand, key = cand[order], key[order]
+        group = p.hh[movers].astype(np.int64) * 2 + ~p.female[movers]
+        pos = np.searchsorted(key, group * 256 + p.age[movers])
+        best = np.full(len(movers), -1, dtype=np.intp)
+        gap = np.full(len(movers), PARTNER_MAX_AGE_GAP + 1)
+        for side in (pos - 1, pos):  # the two neighbours, not a loop over persons
+            inside = (side >= 0) & (side < len(cand))
+            at = np.where(inside, side, 0)
+            same = inside & (key[at] // 256 == group)
+            diff = np.abs(key[at] % 256 - p.age[movers])
+            better = same & (diff < gap)
+            best = np.where(better, at, best)
+            gap = np.where(better, diff, gap)
+        partner = np.where(best >= 0, cand[np.maximum(best, 0)], -1)
+        dest = p.residence[movers]
+        # A family moves to a city as far as its schools take the children in; where they
+        # are closed the partner stays at home with them (the left-behind family).
+        city_share = c.partner_follow_share_city * model.state.school_access[dest]
+        share = np.where(world.level[dest] == CITY, city_share, c.partner_follow_share_county)
+        # The partner lived where the mover did, or at home when the mover settles in the
+        # county (a return from a city to a town brings the family from the village).
+        where = p.residence[np.maximum(partner, 0)]
+        home = model.households.home[p.hh[movers]]
+        in_county = world.level[dest] != CITY
+        go = (partner >= 0) & ((where == origin) | (in_county & (where == home) & (dest != home)))
+        go &= rng.random(len(movers)) < share
+        partner, dest = partner[go], dest[go]
+        partner, first = np.unique(partner, return_index=True)  # one mover per partner
+        dest = dest[first]
+        before, net_before = p.residence[partner].copy(), self._network_keys(model, partner)
+        p.residence[partner] = dest
+        p.years_here[partner] = 0
+        same_job = (p.workplace[partner] == dest) & (p.status[partner] != FARMER)
+        home = model.households.home[p.hh[partner]]
+        farm = ~same_job & (dest == home) & (model.households.land_mu[p.hh[partner]] > 0)
+        farm &= p.age[partner] < d.farming_exit_age
+        p.status[partner] = np.where(
+            same_job, p.status[partner], np.where(farm, FARMER, UNEMPLOYED)
+        )
+        p.workplace[partner] = np.where(same_job, dest, np.where(farm, -1, dest))
+        return partner, before, net_before
 
     def _children_follow(self, model, moved: np.ndarray):
         """Children go with a mother who moved, if schooling there is open to them; children
