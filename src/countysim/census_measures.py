@@ -28,9 +28,12 @@ from countysim.population import EMPLOYED, FARMER, INFORMAL
 from countysim.world import CITY, IN_COUNTY, OUTSIDE_PROVINCE, PREFECTURE, PROVINCE, VILLAGE
 
 
-def census_comparable(model, county: np.ndarray | None = None) -> dict[str, float]:
-    """This year's census-comparable quantities of the county's residents; `county`, the
-    mask of persons living in the county, may be passed by a caller that has it already."""
+def census_comparable(
+    model, county: np.ndarray | None = None, at_home: np.ndarray | None = None
+) -> dict[str, float]:
+    """This year's census-comparable quantities of the county's residents. `county` (the
+    mask of persons living in the county) and `at_home` (of persons living at their
+    household's home) may be passed by a caller that has them already."""
     p, world = model.persons, model.world
     if county is None:
         county = world.level[p.residence] != CITY
@@ -48,7 +51,7 @@ def census_comparable(model, county: np.ndarray | None = None) -> dict[str, floa
     # A hukou in the county in another area than the residence; -1 marks a city's hukou.
     county_area = np.where(world.region == IN_COUNTY, area, -1)[hukou]
     same_county = int(np.count_nonzero((county_area >= 0) & (county_area != area[res])))
-    units = _co_resident_households(model, county, res)
+    units = _co_resident_households(model, county, res, at_home)
 
     # Shares are counts over residents: the same numbers as the means of the masks.
     by_status = np.bincount(p.status[county], minlength=max(FARMER, EMPLOYED, INFORMAL) + 1)
@@ -68,11 +71,13 @@ def census_comparable(model, county: np.ndarray | None = None) -> dict[str, floa
     }
 
 
-def _co_resident_households(model, county: np.ndarray, res: np.ndarray) -> int:
+def _co_resident_households(
+    model, county: np.ndarray, res: np.ndarray, at_home: np.ndarray | None
+) -> int:
     """Distinct (household, place) pairs among county residents. Most live at their
     household's home, counted with a bincount; the rest by sorting their pairs."""
     hh = model.persons.hh[county]
-    at_home = model.households.home[hh] == res
+    at_home = model.households.home[hh] == res if at_home is None else at_home[county]
     units = int(np.count_nonzero(np.bincount(hh[at_home], minlength=len(model.households))))
     away = np.sort(hh[~at_home].astype(np.int64) * model.world.n + res[~at_home])
     return units + (1 + int(np.count_nonzero(np.diff(away))) if len(away) else 0)

@@ -151,18 +151,20 @@ class Recorder:
         row["urbanization_resident_origin"] = _share(urban_res, np.ones(len(p), bool))
         row["urbanization_registered_origin"] = _share(p.hukou_urban, np.ones(len(p), bool))
 
-        row.update(self._migrant_workers(model, scale, year))
+        home = model.households.home[p.hh]  # each person's household's home place
+        at_home = p.residence == home
+        row.update(self._migrant_workers(model, scale, year, home))
         row.update(self._incomes(model, in_county, urban_res))
         # Job seekers (non-farm, in work or not) and the unemployed, shared with the places.
         seeking = IS_NONFARM[p.status] & (p.workplace >= 0)
         unemployed = seeking & (p.status == UNEMPLOYED)
         row.update(self._unemployment(res_level, seeking, unemployed))
         row.update(self._accounting(model, start_residents, residents))
-        row.update(census_comparable(model, in_county))  # as in the county census tables
+        row.update(census_comparable(model, in_county, at_home))  # as in the census tables
         row["urbanization_gap"] = row["urbanization_resident"] - row["urbanization_registered"]
         row["return_moves"] = scale * tally.returns
         row["left_behind_children"] = scale * self._left_behind(model)
-        row["left_behind_elderly"] = scale * self._left_behind_elderly(model)
+        row["left_behind_elderly"] = scale * self._left_behind_elderly(model, home, at_home)
         for module in model.modules:
             row.update(module.outputs(model))
         row.update({LEVER_COLUMN_PREFIX + path: value for path, value in model.levers.items()})
@@ -180,11 +182,11 @@ class Recorder:
                     }
                 )
 
-    def _migrant_workers(self, model, scale, year) -> dict:
+    def _migrant_workers(self, model, scale, year, home_of) -> dict:
         p, world = model.persons, model.world
         working = ~p.hukou_urban & IS_AT_WORK[p.status] & (p.workplace >= 0)
         rows = np.flatnonzero(working)
-        home = model.households.home[p.hh[rows]]
+        home = home_of[rows]
         seat = world.township_of()
         work = p.workplace[rows]
         local = (work == home) | (work == seat[home])
@@ -271,12 +273,11 @@ class Recorder:
         ok = mum >= 0
         return int((p.residence[kids[ok]] != p.residence[mum[ok]]).sum())
 
-    def _left_behind_elderly(self, model) -> int:
+    def _left_behind_elderly(self, model, home, at_home) -> int:
         """Persons of 60 or more living at home in a village whose household's members of
-        working age (16-59) all live elsewhere."""
+        working age (16-59) all live elsewhere. `home` is each person's household's home
+        place and `at_home` whether she lives there."""
         p, hh = model.persons, model.households
-        home = hh.home[p.hh]
-        at_home = p.residence == home
         working_age = (p.age >= 16) & (p.age < 60)
         n_hh = len(hh)
         workers = np.bincount(p.hh, weights=working_age, minlength=n_hh)
