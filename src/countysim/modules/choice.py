@@ -328,6 +328,8 @@ class LocationChoice(Module):
         cand = np.flatnonzero(
             (p.age >= 18) & (p.age < d.retirement_age) & IS_WORKING[p.status] & ~moved
         )
+        if not len(cand):  # e.g. the Harris-Todaro limit: one-person households
+            return none, none.astype(p.residence.dtype), none.astype(np.int64)
         # Candidates sorted by (household, sex, age); a mover looks up his own age among
         # those of the other sex of his household and takes the nearer neighbour.
         key = (p.hh[cand].astype(np.int64) * 2 + p.female[cand]) * 256 + p.age[cand]
