@@ -24,8 +24,10 @@ in a sub-step, grouping by counting, pairwise sums instead of BLAS in the measur
     450,000          -   2.2        -  14.4        -  0.82          -   282
     1,000,000      9.0   5.8     45.3  37.1     1.16  0.95        907   442
 
-(1,000,000 "after" was measured midway, before changes that gained another 13% at 450,000;
-by that gain it would now take about 33 s of run and 5 s of setup.) The peak beyond the
+(1,000,000 "after" was measured midway, before changes that gained another 13% at 450,000.)
+Later, with couples moving together in the location choice (a new mechanism that costs
+time), on a quiet machine: 200,000 1.1 s + 6.5 s (0.83 us, 381 B per person); 450,000
+2.4 s + 16.0 s (0.91 us, 334 B); 1,000,000 6.0 s + 32.6 s (0.83 us, 443 MB). The peak beyond the
 interpreter and libraries is about 310 bytes per person at 1,000,000; `tracemalloc`, which
 counts only what is allocated, gives 250-265 bytes at 200,000 (`tests/test_memory.py`
 bounds it at 300). Repeated runs on the shared machine vary by up to 15%.
