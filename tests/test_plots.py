@@ -255,6 +255,16 @@ def test_migration_small_multiples_one_panel_per_destination(tables):
         _xticks_are_integer_years(ax)
 
 
+def test_migration_panels_share_an_axis_that_shows_every_line(tables):
+    """The largest flow may be in any panel: no line runs off the shared axis."""
+    flows = tables[1].copy()
+    later = (flows.origin_level == "village") & (flows.destination_level == "county_town")
+    flows.loc[later, "persons"] *= 10
+    axes = [a for a in plots.plot_migration(flows).axes if a.get_title()]
+    top = max(float(np.max(ln.get_ydata())) for a in axes for ln in a.lines)
+    assert all(a.get_ylim()[0] == 0 and a.get_ylim()[1] >= top for a in axes)
+
+
 def test_migration_missing_years_filled_and_no_flows(tables):
     flows = tables[1]
     sparse = flows[~((flows["origin_level"] == "city") & (flows["year"] == 2022))]

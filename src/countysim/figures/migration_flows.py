@@ -126,8 +126,9 @@ def plot_migration(
             _year_axis(ax, years)
             ax.set_xlabel("")
             ax.set_title(f"Moving to {_DESTINATION_TITLES[dest]}", fontsize=10)
-            ax.set_ylim(bottom=0)
             ax.yaxis.set_major_formatter(_thousands_formatter())
+        # once all panels are drawn: the shared axis then spans every panel's lines
+        axes[0].set_ylim(bottom=0)
         for ax in axes[::2]:
             ax.set_ylabel("Persons per year")
         for ax in axes[2:]:
