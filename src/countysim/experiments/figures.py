@@ -1,6 +1,6 @@
 """Figures of a sweep: sensitivity indices, outputs against parameters, and fan charts.
 
-Drawn like the run figures of ``countysim.plots`` (its style and helpers, the Agg canvas, no
+Drawn like the run figures of ``countysim.figures`` (its style and helpers, the Agg canvas, no
 pyplot), so sweep and run figures look alike and work on headless machines.
 """
 
@@ -16,7 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from countysim.plots import _SINGLE_FIGSIZE, _STYLE, _new_axes, _style_axes, _year_axis
+from countysim.figures.style import _SINGLE_FIGSIZE, _STYLE, _new_axes, _style_axes, _year_axis
 
 #: Quantile bands of a fan chart, widest first, with their opacity.
 FAN_BANDS = (((0.05, 0.95), 0.18), ((0.25, 0.75), 0.35))

@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 
 from countysim.experiments.panel_quantities import LABELS, SCORED
 from countysim.experiments.panel_scores import scored_values
-from countysim.plots import _STYLE, _style_axes
+from countysim.figures.style import _STYLE, _style_axes
 
 if TYPE_CHECKING:
     from countysim.experiments.panel import PanelPlan

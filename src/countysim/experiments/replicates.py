@@ -34,7 +34,7 @@ from countysim.experiments.execution import (
 )
 from countysim.experiments.scenario_model import ScenarioModel
 from countysim.experiments.seeds import Streams, run_seed
-from countysim.plots import BAND_QUANTILES
+from countysim.figures.style import BAND_QUANTILES
 from countysim.provenance import manifest
 from countysim.results import TABLES, Results
 
