@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from countysim.experiments.execution import EXECUTOR_KINDS
+from countysim.experiments.cli_options import add_executor_options
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -30,18 +30,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         action="store_true",
         help="continue a calibration folder of this file, skipping the runs already stored",
     )
-    calibrate.add_argument(
-        "--executor",
-        choices=EXECUTOR_KINDS,
-        help="process pool on this machine, Dask, or one run after the other "
-        "(default: the file's, else process)",
-    )
-    calibrate.add_argument("--workers", type=int, help="parallel runs (default: all CPUs)")
-    calibrate.add_argument(
-        "--scheduler",
-        metavar="ADDRESS",
-        help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 (implies dask)",
-    )
+    add_executor_options(calibrate, "calibration")
     calibrate.add_argument(
         "--check", action="store_true", help="check the calibration file and exit; run nothing"
     )

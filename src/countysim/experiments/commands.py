@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from countysim.experiments import calibration_cli, panel_command
-from countysim.experiments.execution import EXECUTOR_KINDS, parse_shard
+from countysim.experiments.cli_options import add_executor_options, positive_int, shard
 
 EXIT_OK, EXIT_FAILED_RUNS, EXIT_BAD_INPUT = 0, 1, 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
@@ -31,21 +31,10 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
         action="store_true",
         help="print the number of runs and a time estimate from one pilot run; write nothing",
     )
-    sweep.add_argument(
-        "--executor",
-        choices=EXECUTOR_KINDS,
-        help="process pool on this machine, Dask, or one run after the other "
-        "(default: the sweep file's, else process)",
-    )
-    sweep.add_argument("--workers", type=positive_int, help="parallel runs (default: all CPUs)")
-    sweep.add_argument(
-        "--scheduler",
-        metavar="ADDRESS",
-        help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 (implies dask)",
-    )
+    add_executor_options(sweep, "sweep")
     sweep.add_argument(
         "--shard",
-        type=_shard,
+        type=shard,
         metavar="I/N",
         help="run only shard I of N (0 <= I < N), e.g. one task of a job array",
     )
@@ -253,18 +242,3 @@ def run_replicates(args: argparse.Namespace) -> int:
 def _fail(command: str, exc: Exception) -> int:
     print(f"countysim {command}: {exc}", file=sys.stderr)
     return EXIT_BAD_INPUT
-
-
-def positive_int(text: str) -> int:
-    """An argparse type: an integer of at least 1."""
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
-def _shard(text: str) -> tuple[int, int]:
-    try:
-        return parse_shard(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None

@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from countysim.experiments.execution import EXECUTOR_KINDS, parse_shard
+from countysim.experiments.cli_options import add_executor_options, shard
 
 EXIT_OK, EXIT_FAILED_RUNS, EXIT_BAD_INPUT = 0, 1, 2
 EXIT_INTERRUPTED = 130
@@ -24,18 +24,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     panel.add_argument("panel_file", type=Path, metavar="PANEL", help="panel YAML file")
     panel.add_argument("--out", type=Path, help="result directory (default: results/panels/<name>)")
-    panel.add_argument(
-        "--executor",
-        choices=EXECUTOR_KINDS,
-        help="process pool, Dask, or one run after the other (default: the panel file's)",
-    )
-    panel.add_argument("--workers", type=_positive, help="parallel runs (default: all CPUs)")
-    panel.add_argument(
-        "--scheduler", metavar="ADDRESS", help="address of a running Dask scheduler (implies dask)"
-    )
+    add_executor_options(panel, "panel")
     panel.add_argument(
         "--shard",
-        type=_shard,
+        type=shard,
         metavar="I/N",
         help="run only shard I of N; the outputs are written once every shard is stored",
     )
@@ -77,17 +69,3 @@ def panel(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
     print(outcome.format())
     return EXIT_FAILED_RUNS if outcome.failed else EXIT_OK
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
-def _shard(text: str) -> tuple[int, int]:
-    try:
-        return parse_shard(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
