@@ -139,20 +139,11 @@ def plot_urbanization(county: pd.DataFrame, ax: Axes | None = None) -> Axes:
         )
         _style_axes(ax)
         _year_axis(ax, years)
-        drawn = [y for line in ax.lines for y in np.asarray(line.get_ydata(), float)]
-        top = float(np.nanmax(drawn)) if drawn else 100.0
+        top = _top_of_lines(ax, 100.0)
         ax.set_ylim(0, min(100.0, max(10.0, math.ceil(top / 10.0) * 10.0 + 5.0)))
         ax.set_ylabel("Urbanization rate (%)")
         ax.set_title("Resident vs registered urbanization (county)")
-        # below the panel: inside it would cover the national reference points
-        _legend(
-            ax,
-            _replicate_count(county),
-            loc="upper center",
-            bbox_to_anchor=(0.5, -0.16),
-            ncols=2,
-            fontsize=7.5,
-        )
+        _legend_below(ax, county)
     return ax
 
 
@@ -182,21 +173,12 @@ def plot_income(county: pd.DataFrame, ax: Axes | None = None) -> Axes:
             draw_reference(ax, col, years, color=LEVEL_COLORS[level])
         _style_axes(ax)
         _year_axis(ax, years)
-        drawn = [y for line in ax.lines for y in np.asarray(line.get_ydata(), float)]
-        top = float(np.nanmax(drawn)) if drawn else 1.0
+        top = _top_of_lines(ax, 1.0)
         ax.set_ylim(0, 1.1 * top if np.isfinite(top) and top > 0 else None)
         ax.yaxis.set_major_formatter(_thousands_formatter())
         ax.set_ylabel("Disposable income (nominal yuan per person per year)")
         ax.set_title("Urban and rural income")
-        # below the panel: inside it would cover the national reference points
-        _legend(
-            ax,
-            _replicate_count(county),
-            loc="upper center",
-            bbox_to_anchor=(0.5, -0.16),
-            ncols=2,
-            fontsize=7.5,
-        )
+        _legend_below(ax, county)
     return ax
 
 
@@ -224,12 +206,23 @@ def plot_income_ratio(county: pd.DataFrame, ax: Axes | None = None) -> Axes:
         ax.yaxis.set_major_formatter(_thousands_formatter(decimals=2))
         ax.set_ylabel("Urban / rural income per person")
         ax.set_title("Urban-rural income ratio")
-        _legend(
-            ax,
-            _replicate_count(county),
-            loc="upper center",
-            bbox_to_anchor=(0.5, -0.16),
-            ncols=2,
-            fontsize=7.5,
-        )
+        _legend_below(ax, county)
     return ax
+
+
+def _legend_below(ax: Axes, county: pd.DataFrame) -> None:
+    """The legend under the panel: inside it would cover the national reference points."""
+    _legend(
+        ax,
+        _replicate_count(county),
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.16),
+        ncols=2,
+        fontsize=7.5,
+    )
+
+
+def _top_of_lines(ax: Axes, default: float) -> float:
+    """The highest value drawn on ``ax`` (NaN ignored), or ``default`` when nothing is."""
+    drawn = [y for line in ax.lines for y in np.asarray(line.get_ydata(), float)]
+    return float(np.nanmax(drawn)) if drawn else default
