@@ -30,10 +30,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from countysim.config import LineMap, Problem
 from countysim.experiments.calibration_schema import CalibrationFile, TargetSpec
+from countysim.experiments.calibration_targets import ErrorModel
 from countysim.experiments.execution import RunOutput
 from countysim.experiments.panel import PanelError, PanelPlan, plan_panel
 from countysim.experiments.panel_model import county_overrides, quantity_values
@@ -68,7 +68,7 @@ class PanelSetup:
 
 
 @dataclass(frozen=True)
-class PanelTarget:
+class PanelTarget(ErrorModel):
     """The mean error over the panel's counties of one quantity (its change since the first
     census, or its level in the second), compared with 0 under an error model. It has the
     interface of ``calibration_targets.Target`` that emulators and the posterior use; it has
@@ -91,31 +91,6 @@ class PanelTarget:
     @property
     def source(self) -> str:
         return f"county panel: {self.quantity} ({self.measure}) against the census"
-
-    @property
-    def variance(self) -> float:
-        return self.sd**2 if self.sd is not None else self.tolerance**2 / 3
-
-    @property
-    def scale(self) -> float:
-        return float(np.sqrt(self.variance))
-
-    def log_likelihood(self, simulated: np.ndarray) -> np.ndarray:
-        gap = np.asarray(simulated, dtype=float) - self.observed
-        if self.sd is not None:
-            return -0.5 * (gap / self.sd) ** 2 - np.log(self.sd * np.sqrt(2 * np.pi))
-        return np.where(np.abs(gap) <= self.tolerance, -np.log(2 * self.tolerance), -np.inf)
-
-    def expected_log_likelihood(self, mean: np.ndarray, variance: np.ndarray) -> np.ndarray:
-        mean, variance = np.asarray(mean, dtype=float), np.asarray(variance, dtype=float)
-        if self.sd is not None:
-            total = variance + self.sd**2
-            return -0.5 * (self.observed - mean) ** 2 / total - 0.5 * np.log(2 * np.pi * total)
-        spread = np.sqrt(np.maximum(variance, 1e-300))
-        upper = stats.norm.cdf((self.observed + self.tolerance - mean) / spread)
-        lower = stats.norm.cdf((self.observed - self.tolerance - mean) / spread)
-        with np.errstate(divide="ignore"):
-            return np.log(np.maximum(upper - lower, 0.0)) - np.log(2 * self.tolerance)
 
     def with_observed(self, observed: float) -> PanelTarget:
         return PanelTarget(

@@ -53,24 +53,14 @@ def statistic(kind: Statistic, years: np.ndarray, values: np.ndarray) -> float:
     return float(np.polyfit(np.asarray(years, dtype=float), values, 1)[0])
 
 
-@dataclass(frozen=True)
-class Target:
-    """A built target: what to compute from a run and what it is compared with.
+class ErrorModel:
+    """The error model of a target: an ``observed`` number with either a normal error of
+    standard deviation ``sd`` or a ``tolerance`` band (uniform on it). Mixed into the
+    target classes, which hold those three fields."""
 
-    ``years`` are the years the statistic is taken over (those of the data within the
-    target's span); ``data`` holds the observed yearly values (``year``, ``value``) for
-    plots, or is empty for a target given as a single number."""
-
-    name: str
-    kind: str
-    model: Ratio
-    statistic: Statistic
-    years: tuple[int, ...]
     observed: float
-    sd: float | None = None
-    tolerance: float | None = None
-    data: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["year", "value"]))
-    source: str = ""
+    sd: float | None
+    tolerance: float | None
 
     @property
     def variance(self) -> float:
@@ -81,19 +71,6 @@ class Target:
     def scale(self) -> float:
         """The error's standard deviation, the unit in which effects are judged."""
         return float(np.sqrt(self.variance))
-
-    def model_series(self, county: pd.DataFrame) -> pd.Series:
-        """The model quantity per year of a run's county table (indexed by year)."""
-        return ratio_series(county, self.model)
-
-    def simulate(self, county: pd.DataFrame) -> float:
-        """The target's statistic in one run."""
-        series = self.model_series(county)
-        missing = [year for year in self.years if year not in series.index]
-        if missing:
-            raise LookupError(f"target {self.name} needs year {missing[0]}, which was not run")
-        values = series.loc[list(self.years)].to_numpy(dtype=float)
-        return statistic(self.statistic, np.asarray(self.years), values)
 
     def log_likelihood(self, simulated: np.ndarray) -> np.ndarray:
         """Log likelihood of the observation given simulated statistics (array)."""
@@ -116,6 +93,39 @@ class Target:
         lower = stats.norm.cdf((self.observed - self.tolerance - mean) / spread)
         with np.errstate(divide="ignore"):
             return np.log(np.maximum(upper - lower, 0.0)) - np.log(2 * self.tolerance)
+
+
+@dataclass(frozen=True)
+class Target(ErrorModel):
+    """A built target: what to compute from a run and what it is compared with.
+
+    ``years`` are the years the statistic is taken over (those of the data within the
+    target's span); ``data`` holds the observed yearly values (``year``, ``value``) for
+    plots, or is empty for a target given as a single number."""
+
+    name: str
+    kind: str
+    model: Ratio
+    statistic: Statistic
+    years: tuple[int, ...]
+    observed: float
+    sd: float | None = None
+    tolerance: float | None = None
+    data: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["year", "value"]))
+    source: str = ""
+
+    def model_series(self, county: pd.DataFrame) -> pd.Series:
+        """The model quantity per year of a run's county table (indexed by year)."""
+        return ratio_series(county, self.model)
+
+    def simulate(self, county: pd.DataFrame) -> float:
+        """The target's statistic in one run."""
+        series = self.model_series(county)
+        missing = [year for year in self.years if year not in series.index]
+        if missing:
+            raise LookupError(f"target {self.name} needs year {missing[0]}, which was not run")
+        values = series.loc[list(self.years)].to_numpy(dtype=float)
+        return statistic(self.statistic, np.asarray(self.years), values)
 
     def with_observed(self, observed: float) -> Target:
         """The same target compared with another observed number (synthetic data)."""
