@@ -17,11 +17,13 @@ you or your own runs wrote.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import pickle
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import mesa
@@ -66,23 +68,11 @@ def save_state(model: CountyModel, directory: str | os.PathLike, *, overwrite: b
     """Write the model's state (at the end of `model.year`) to a new folder `directory`.
     An existing folder is refused, unless `overwrite` and it is a state folder."""
     out = check_state_target(directory, overwrite=overwrite)
-    keys = _mesa_keys()
-    parts = {k: v for k, v in vars(model).items() if k not in keys and k != "place_agents"}
-    meta = {
-        "countysim_version": __version__,
-        "format": STATE_FORMAT,
-        "year": model.year,
-        "scenario": resolved_dict(model.scenario),
-    }
+    meta = _meta(model)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     try:
-        with open(tmp / PARTS, "wb") as f:
-            pickle.dump(
-                {"parts": parts, "rng": model.rng.bit_generator.state},
-                f,
-                protocol=pickle.HIGHEST_PROTOCOL,
-            )
+        (tmp / PARTS).write_bytes(_pickled_parts(model))
         (tmp / META).write_text(json.dumps(meta, indent=1), encoding="utf-8")
         if out.exists():
             shutil.rmtree(out)
@@ -91,6 +81,40 @@ def save_state(model: CountyModel, directory: str | os.PathLike, *, overwrite: b
         if tmp.exists():
             shutil.rmtree(tmp)
     return out
+
+
+def _meta(model: CountyModel) -> dict:
+    return {
+        "countysim_version": __version__,
+        "format": STATE_FORMAT,
+        "year": model.year,
+        "scenario": resolved_dict(model.scenario),
+    }
+
+
+def _pickled_parts(model: CountyModel) -> bytes:
+    keys = _mesa_keys()
+    parts = {k: v for k, v in vars(model).items() if k not in keys and k != "place_agents"}
+    state = {"parts": parts, "rng": model.rng.bit_generator.state}
+    return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+@dataclass(frozen=True)
+class MemoryState:
+    """A saved state held in memory (what a state folder holds), e.g. to continue several
+    runs from one shared beginning in one process without writing files."""
+
+    meta: dict
+    parts: bytes
+
+    @property
+    def year(self) -> int:
+        return self.meta["year"]
+
+
+def state_in_memory(model: CountyModel) -> MemoryState:
+    """The model's state at the end of `model.year`, as `save_state` would write it."""
+    return MemoryState(_meta(model), _pickled_parts(model))
 
 
 def check_state_target(directory: str | os.PathLike, *, overwrite: bool = False) -> Path:
@@ -127,8 +151,17 @@ def load_state(directory: str | os.PathLike, scenario: Scenario) -> CountyModel:
             f"{meta.get('format')}); this is countysim {__version__} (format {STATE_FORMAT}). "
             "Save the state again with this version"
         )
-    with open(Path(directory) / PARTS, "rb") as f:
-        saved = pickle.load(f)
+    return _restore(meta, (Path(directory) / PARTS).read_bytes(), scenario, directory)
+
+
+def continue_in_memory(state: MemoryState, scenario: Scenario) -> CountyModel:
+    """A model restored from a state in memory, to be continued under `scenario` (refused
+    like `load_state` refuses one, if the scenario differs in more than later levers)."""
+    return _restore(state.meta, state.parts, scenario, "memory")
+
+
+def _restore(meta: dict, parts: bytes, scenario: Scenario, directory) -> CountyModel:
+    saved = pickle.loads(parts)
     model = CountyModel.__new__(CountyModel)
     mesa.Model.__init__(model, rng=scenario.seed)
     vars(model).update(saved["parts"])
@@ -144,25 +177,14 @@ def load_state(directory: str | os.PathLike, scenario: Scenario) -> CountyModel:
 def check_compatible(model: CountyModel, meta: dict, scenario: Scenario, directory) -> None:
     """Refuse a scenario that differs from the state's in anything but later lever values,
     the last year and its name."""
-    year, saved = meta["year"], meta["scenario"]
-    new = resolved_dict(scenario)
-    old_levers = _lever_schedules(model, model.scenario)
-    new_levers = _lever_schedules(model, scenario)
-    problems = []
-    for path in sorted(old_levers):
-        first = model.scenario.years.start
-        changed = [
-            y
-            for y in range(first, year + 1)
-            if value_at(old_levers[path], y) != value_at(new_levers[path], y)
-        ]
-        if changed:
-            problems.append(
-                f"lever {path} differs in {changed[0]}, not after the state's year {year}"
-            )
-    for path in (*old_levers, *FREE_KEYS):
-        _drop(saved, path)
-        _drop(new, path)
+    year = meta["year"]
+    problems = [
+        f"lever {path} differs in {first}, not after the state's year {year}"
+        for path, first in sorted(lever_differences(model, model.scenario, scenario).items())
+        if first <= year
+    ]
+    paths = _lever_schedules(model, model.scenario)
+    saved, new = fixed_settings(meta["scenario"], paths), fixed_settings(scenario, paths)
     problems += [f"{key} differs" for key in _differences(saved, new)]
     if scenario.years.end <= year:
         problems.append(f"years.end {scenario.years.end} is not after the state's year {year}")
@@ -172,6 +194,29 @@ def check_compatible(model: CountyModel, meta: dict, scenario: Scenario, directo
             "under this scenario: " + "; ".join(problems) + ". Only lever values after the "
             "state's year and years.end may change"
         )
+
+
+def lever_differences(model, old: Scenario, new: Scenario) -> dict[str, int]:
+    """The first year (from `old`'s first year to the later last year) in which each lever
+    of `model`'s modules has another value under `new` than under `old`; levers that agree
+    in every year are left out. Only a module's `levers` is used, so any model will do."""
+    old_levers, new_levers = _lever_schedules(model, old), _lever_schedules(model, new)
+    years = range(old.years.start, max(old.years.end, new.years.end) + 1)
+    first = {}
+    for path, schedule in old_levers.items():
+        changed = (y for y in years if value_at(schedule, y) != value_at(new_levers[path], y))
+        if (year := next(changed, None)) is not None:
+            first[path] = year
+    return first
+
+
+def fixed_settings(scenario: Scenario | dict, lever_paths) -> dict:
+    """A scenario's resolved values that a state fixes: all but the levers and FREE_KEYS.
+    Two scenarios whose fixed settings are equal may continue each other's states."""
+    tree = copy.deepcopy(scenario) if isinstance(scenario, dict) else resolved_dict(scenario)
+    for path in (*lever_paths, *FREE_KEYS):
+        _drop(tree, path)
+    return tree
 
 
 def _drop(tree: dict, dotted: str) -> None:
