@@ -30,6 +30,7 @@ Executors (``open_executor``):
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
 import os
 import socket
@@ -140,12 +141,33 @@ def run_chunk(model: Model, tasks: Sequence[RunTask], sink: Sink | None = None) 
     worker in memory."""
     records = []
     for task in tasks:
-        known = set(_mesa_model_ids())
+        known = models_known()
         records.append(run_task(model, task))
-        ids = _mesa_model_ids()
-        for made in [m for m in ids if m not in known]:
-            del ids[made]
+        forget_models_made(known)
     return sink(records) if sink is not None else records
+
+
+#: ``run(model, tasks, sink)``: runs a piece of work in the worker (``run_chunk``, or one that
+#: shares work between the runs of the piece, such as ``fork.run_forked_chunk``).
+ChunkRunner = Callable[[Model, Sequence[RunTask], Sink | None], list[RunRecord]]
+
+
+def models_known() -> set:
+    """The models Mesa keeps id counters for now (see ``forget_models_made``)."""
+    return set(_mesa_model_ids())
+
+
+def forget_models_made(since: set) -> None:
+    """Drop Mesa's id counters of the models made since ``since = models_known()``, as
+    ``run_chunk`` does after each run."""
+    ids = _mesa_model_ids()
+    for made in [m for m in ids if m not in since]:
+        del ids[made]
+
+
+def failed_record(task: RunTask, started: float, error: BaseException, trace: str) -> RunRecord:
+    """The record of a run that raised ``error`` (``started``: its ``perf_counter`` start)."""
+    return _record(task, started, error=error, trace=trace)
 
 
 def _mesa_model_ids() -> dict:
@@ -208,26 +230,33 @@ def execute(
     label: str = "runs",
     chunk_for: int | None = None,
     sink: Sink | None = None,
+    chunks: Sequence[Sequence[RunTask]] | None = None,
+    run: ChunkRunner | None = None,
 ) -> Iterator[RunRecord]:
     """Run ``tasks`` on ``executor`` and yield their records as they finish.
 
     At most ``max_in_flight`` pieces of work are submitted at a time, so records stream back
     (and can be stored) while the rest run, and nothing piles up in memory. A piece is one
     task, or with ``chunk_for`` (the number of workers) a chunk of tasks sized by
-    ``chunk_sizes``; ``sink`` is called in the worker with each piece's records (see
-    ``Sink``). A piece whose worker dies is recorded as failed with the executor's error.
-    Stopping the iteration cancels the pieces not yet started.
+    ``chunk_sizes``, or one of the given ``chunks`` (which hold ``tasks`` between them);
+    ``run`` runs a piece in the worker (default ``run_chunk``); ``sink`` is called there
+    with each piece's records (see ``Sink``). A piece whose worker dies is recorded as
+    failed with the executor's error. Stopping the iteration cancels the pieces not yet
+    started.
     """
     if max_in_flight < 1:
         raise ValueError("max_in_flight must be at least 1")
-    sizes = chunk_sizes(len(tasks), chunk_for) if chunk_for else [1] * len(tasks)
-    ends = itertools.accumulate(sizes)
-    waiting = iter([list(tasks[end - size : end]) for size, end in zip(sizes, ends, strict=True)])
+    if chunks is None:
+        sizes = chunk_sizes(len(tasks), chunk_for) if chunk_for else [1] * len(tasks)
+        ends = itertools.accumulate(sizes)
+        chunks = [tasks[end - size : end] for size, end in zip(sizes, ends, strict=True)]
+    waiting = iter([list(chunk) for chunk in chunks])
     running: dict[Future, list[RunTask]] = {}
     failed = 0
     bar = tqdm(total=len(tasks), desc=label, unit="run", disable=not progress, smoothing=0.1)
+    submit = functools.partial(_submit, executor, run or run_chunk, model, sink)
     try:
-        _submit(executor, model, sink, waiting, running, max_in_flight)
+        submit(waiting, running, max_in_flight)
         while running:
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
@@ -236,7 +265,7 @@ def execute(
                     bar.set_postfix(failed=failed, refresh=False)
                     bar.update()
                     yield record
-            _submit(executor, model, sink, waiting, running, max_in_flight)
+            submit(waiting, running, max_in_flight)
     finally:
         for future in running:
             future.cancel()
@@ -245,6 +274,7 @@ def execute(
 
 def _submit(
     executor: Executor,
+    run: ChunkRunner,
     model: Model,
     sink: Sink | None,
     waiting: Iterator[list[RunTask]],
@@ -252,7 +282,7 @@ def _submit(
     max_in_flight: int,
 ) -> None:
     while len(running) < max_in_flight and (chunk := next(waiting, None)) is not None:
-        running[executor.submit(run_chunk, model, chunk, sink)] = chunk
+        running[executor.submit(run, model, chunk, sink)] = chunk
 
 
 def _results(future: Future, chunk: list[RunTask]) -> list[RunRecord]:

@@ -28,6 +28,7 @@ from countysim.experiments.execution import (
     run_task,
     select_shard,
 )
+from countysim.experiments.fork import fork_chunks, fork_groups, run_forked_chunk
 from countysim.experiments.store import StoreError, SweepStore
 from countysim.experiments.sweep import SweepPlan
 
@@ -47,12 +48,19 @@ class SweepOutcome:
     ran: int
     failed: int  # of those run now
     seconds: float
+    forked: int = 0  # runs of those that continued a beginning shared with others
+    beginnings: int = 0  # the groups of those runs (each computed its beginning once)
 
     def format(self) -> str:
         rate = self.ran / self.seconds * 60 if self.seconds > 0 else 0.0
+        shared = (
+            f"; {self.forked} runs forked from {_count(self.beginnings, 'shared beginning')}"
+            if self.forked
+            else ""
+        )
         return (
             f"{self.store.name}: ran {self.ran} of {self.selected} runs "
-            f"({self.skipped} already stored), {self.failed} failed; "
+            f"({self.skipped} already stored), {self.failed} failed{shared}; "
             f"{self.seconds:.0f} s, {rate:.1f} runs/min; results in {self.store.directory}"
         )
 
@@ -87,24 +95,33 @@ def run_sweep(
     resume: bool = False,
     retry_failed: bool = False,
     progress: bool = True,
+    fork: bool | None = None,
 ) -> SweepOutcome:
     """Run a sweep (or one shard of it) and store every run.
 
     ``executor`` is an executor kind (``"process"``, ``"dask"``, ``"serial"``) or any
-    ``concurrent.futures.Executor``; it, ``workers`` and ``scheduler`` default to the sweep
-    file's ``execution`` settings. ``resume`` continues a store of the same sweep, skipping
-    stored runs; ``retry_failed`` (which implies ``resume``) runs the failed ones again.
-    A run that raises is stored as failed and the others go on.
+    ``concurrent.futures.Executor``; it, ``workers``, ``scheduler`` and ``fork`` default to
+    the sweep file's ``execution`` settings. ``resume`` continues a store of the same sweep,
+    skipping stored runs; ``retry_failed`` (which implies ``resume``) runs the failed ones
+    again. A run that raises is stored as failed and the others go on. With ``fork``, runs
+    that are identical up to a year compute that beginning once (``fork.py``; the same
+    results); ``fork=False`` runs each from scratch.
     """
     started = time.perf_counter()
     store = SweepStore.create(out or default_store(plan), plan, resume=resume or retry_failed)
     selected, todo = runs_to_do(plan, store, shard, retry_failed=retry_failed)
-    failed = 0
+    failed = forked = beginnings = 0
     if todo:
         settings = plan.spec.execution
         kind = executor or settings.executor
         count = workers or settings.workers or available_cpus()
         scheduler = scheduler or settings.scheduler
+        chunks = None
+        if settings.fork if fork is None else fork:
+            groups = fork_groups(plan.model.base, todo)
+            chunks = fork_chunks(groups, count)
+            forked = sum(len(g.tasks) for g in groups if g.forked)
+            beginnings = sum(g.forked for g in groups)
         with (
             _executor(kind, count, scheduler, max_in_flight) as (pool, in_flight),
             store.writer(
@@ -123,6 +140,9 @@ def run_sweep(
                 label=plan.name,
                 chunk_for=count if local else None,
                 sink=writer.part_writer(todo) if local else None,
+                # A group's runs go out together, whichever the executor: one piece, one state.
+                chunks=chunks,
+                run=run_forked_chunk if chunks is not None else None,
             ):
                 if not record.stored:
                     writer.add(record)
@@ -134,6 +154,8 @@ def run_sweep(
         ran=len(todo),
         failed=failed,
         seconds=time.perf_counter() - started,
+        forked=forked,
+        beginnings=beginnings,
     )
 
 

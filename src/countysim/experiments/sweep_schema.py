@@ -110,6 +110,8 @@ class ExecutionSpec(Strict):
     scheduler: str | None = None
     flush_runs: Annotated[int, _count("runs", ge=1)] = 50
     flush_seconds: Annotated[float, _count("seconds", gt=0.0)] = 30.0
+    #: Runs identical up to a year compute that beginning once (``fork.py``; same results).
+    fork: bool = True
 
 
 class SweepFile(Strict):
