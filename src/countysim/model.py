@@ -7,7 +7,8 @@
                      in-migration: arrivals from other counties and provinces in the towns
     3. farming       this year's farm price; land: contract horizon and tenure security,
                      returns to the collective, lease decisions, village rental markets
-    4. labour        this year's productivity, wage floors and city wages
+    4. labour        this year's productivity, wage floors and city wages;
+                     destinations: the outside cities' wage and job-finding paths
     5. sub-steps     labour market clearing, farm production, location and work choice
     6. hukou         settlement of non-local residents
     7. capital       savings, investment by return, depreciation, infrastructure
@@ -33,6 +34,7 @@ from countysim.config.schema import Scenario
 from countysim.modules.capital import Capital
 from countysim.modules.choice import LocationChoice
 from countysim.modules.demography import Demography
+from countysim.modules.destinations import Destinations
 from countysim.modules.farming import Farming
 from countysim.modules.finance import Finance
 from countysim.modules.hukou import Hukou
@@ -87,6 +89,7 @@ class CountyModel(mesa.Model):
         self.farming = Farming()
         self.land = Land()
         self.labour = LabourMarket()
+        self.destinations = Destinations()
         self.choice = LocationChoice()
         self.hukou = Hukou()
         self.capital = Capital()
@@ -103,6 +106,7 @@ class CountyModel(mesa.Model):
             self.farming,
             self.land,
             self.labour,
+            self.destinations,
             self.choice,
             self.capital,
             self.services,
@@ -135,6 +139,7 @@ class CountyModel(mesa.Model):
         self.farming.step(self)
         self.land.step(self)
         self.labour.step(self)
+        self.destinations.step(self)  # the outside cities' paths, after labour's
         self._substeps()
         self.hukou.step(self)
         self.capital.step(self)

@@ -154,3 +154,20 @@ def value_at(lever, year: int) -> float:
     years = [y for y, _ in lever.ramp]
     values = [v for _, v in lever.ramp]
     return float(np.interp(year, years, values))
+
+
+def growth_factor(lever, start: int, year: int) -> float:
+    """How much a quantity growing at a yearly rate (a number or a schedule of rates) has
+    grown from ``start`` to ``year``: the product of (1 + rate of y) for y = start+1 .. year,
+    1 at or before ``start``. A number gives (1 + rate) ** (year - start)."""
+    if isinstance(lever, int | float):
+        return float((1 + lever) ** max(year - start, 0))
+    rates = np.array([value_at(lever, y) for y in range(start + 1, year + 1)])
+    return float(np.prod(1 + rates))
+
+
+def rate_sum(lever, start: int, year: int) -> float:
+    """The sum of a yearly rate (a number or a schedule) over the years start+1 .. year."""
+    if isinstance(lever, int | float):
+        return float(lever) * max(year - start, 0)
+    return float(sum(value_at(lever, y) for y in range(start + 1, year + 1)))

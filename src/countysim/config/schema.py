@@ -108,6 +108,18 @@ class OutsideCity(Strict):
     school_access: Share
 
 
+class Destinations(Strict):
+    """Paths of the outside cities' wages and job finding (modules/destinations.py): a
+    national wage path, beta-convergence of city wages towards it and the catch-up of job
+    finding with industrial relocation. Without this section each city's wage grows at
+    its own ``wage_growth`` and its job finding stays as given."""
+
+    national_wage_growth: schedule("per year", ge=-0.5, le=1.0)
+    reference_wage_yuan: Annotated[float, _num("yuan per year", gt=0.0)]
+    wage_convergence_rate: schedule("per year", ge=0.0, le=0.5)
+    job_finding_catch_up: schedule("per year", ge=0.0, le=1.0)
+
+
 SettlementYears = schedule("years of residence", ge=0.0, le=50.0)
 
 
@@ -285,7 +297,7 @@ class LevelLabour(Strict):
 class Labour(Strict):
     capital_elasticity: Annotated[float, _num("theta, share", gt=0.0, lt=1.0)]
     capital_output_ratio: Annotated[float, _num("years of output", gt=0.0, le=20.0)]
-    tfp_growth: Rate
+    tfp_growth: schedule("per year", ge=-0.5, le=1.0)
     wage_floor_growth: Rate
     agglomeration_elasticity: Annotated[float, _num("elasticity", ge=0.0, le=0.3)]
     informal_sector: bool
@@ -385,6 +397,7 @@ class Scenario(Strict):
     simulation: Simulation
     county: County
     outside_cities: list[OutsideCity]
+    destinations: Destinations | None = None
     population: Population
     demography: Demography
     labour: Labour

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from countysim.config.schedule import growth_factor
 from countysim.modules.base import Module
 from countysim.population import EMPLOYED, INFORMAL, IS_NONFARM, UNEMPLOYED
 from countysim.world import CITY, COUNTY_TOWN, TOWNSHIP, VILLAGE
@@ -79,7 +80,8 @@ class LabourMarket(Module):
         crowd = (
             np.maximum(st.residents, 1.0) / self.base_residents
         ) ** lab.agglomeration_elasticity
-        trend = (1 + lab.tfp_growth) ** t
+        # A number or a schedule of yearly rates (the national growth path).
+        trend = growth_factor(lab.tfp_growth, model.scenario.years.start, model.year)
         st.tfp[county] = self.base_tfp[county] * trend * crowd[county] * st.tfp_multiplier[county]
         floor0 = np.select(
             [world.level == COUNTY_TOWN, world.level == TOWNSHIP, world.level == VILLAGE],

@@ -1,0 +1,86 @@
+"""Where out-migrants can go: the paths of the outside cities' wages and job chances.
+
+The outside cities are not markets of the model (see `labour`); what they offer follows
+exogenous paths that the scenario's ``destinations`` section sets (without it, each city's
+wage grows at its own ``wage_growth`` and its job finding stays fixed, as `labour` does):
+
+- A national wage path W(t): the mean wage of migrant workers, ``reference_wage_yuan`` in
+  the first year, growing at the schedule ``national_wage_growth``.
+- Beta-convergence of city wages towards it (Barro and Sala-i-Martin 1992, "Convergence",
+  Journal of Political Economy 100(2); for Chinese provinces Jian, Sachs and Warner 1996,
+  "Trends in regional inequality in China", China Economic Review 7(1), and Chen and Fleisher
+  1996, "Regional income inequality and economic growth in China", Journal of Comparative
+  Economics 22(2), estimate conditional convergence of about 2% a year). A city grows at
+  the national rate plus ``wage_convergence_rate`` times its log gap to the path:
+
+      d log w_c / dt = g(t) + beta(t) log(W(t) / w_c),
+      so  log(w_c(t) / W(t)) = log(w_c(0) / W(0)) exp(-sum of beta over the years).
+
+  Inland cities below the national wage catch up, coastal cities above it grow more slowly.
+- Catch-up of job finding with industrial relocation inland (State Council, Guiding
+  opinions on central and western regions taking on industrial transfer, Guofa [2010]
+  No. 28): each city's chance of finding a job closes its gap to the best city's at the
+  yearly rate ``job_finding_catch_up``, f_c(t) = f_max - (f_max - f_c(0)) exp(-sum of rho).
+
+Both are closed forms of the years since the start, so a run restarted from a saved year
+gives the same paths. With both rates 0 and a national growth equal to a city's own
+``wage_growth``, the city's wage and job finding are those of the fixed paths.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from countysim.config.schedule import growth_factor, rate_sum
+from countysim.modules.base import Module
+from countysim.world import CITY
+
+
+def city_wages(base_wage: np.ndarray, reference: float, growth: float, convergence: float):
+    """Wages of cities that started at ``base_wage`` when the national path, which started
+    at ``reference``, has grown by the factor ``growth`` and the summed convergence rate is
+    ``convergence``: each city keeps exp(-convergence) of its initial log gap to the path."""
+    paid = base_wage > 0  # a city paying nothing stays so (no log gap to close)
+    gap = np.log(np.where(paid, base_wage, reference) / reference) * np.exp(-convergence)
+    return np.where(paid, reference * growth * np.exp(gap), 0.0)
+
+
+def city_job_finding(base: np.ndarray, catch_up: float) -> np.ndarray:
+    """Job finding of cities that started at ``base`` after the summed catch-up rate
+    ``catch_up``: each closes that share (1 - exp(-catch_up)) of its gap to the best city."""
+    if not len(base):
+        return base
+    best = base.max()
+    return best - (best - base) * np.exp(-catch_up)
+
+
+class Destinations(Module):
+    name = "destinations"
+
+    def setup(self, model) -> None:
+        cities = model.scenario.outside_cities
+        self.cities = np.flatnonzero(model.world.level == CITY)
+        self.base_wage = np.array([c.wage_yuan for c in cities], dtype=float)
+        self.base_job_finding = np.array([c.job_finding for c in cities], dtype=float)
+        self.step(model)
+
+    def step(self, model) -> None:
+        """This year's city wages and job finding; runs after `labour.step`, whose fixed
+        paths it replaces when the scenario has a ``destinations`` section."""
+        d = model.scenario.destinations
+        if d is None or not len(self.cities):
+            return
+        start, year = model.scenario.years.start, model.year
+        wage = city_wages(
+            self.base_wage,
+            d.reference_wage_yuan,
+            growth_factor(d.national_wage_growth, start, year),
+            rate_sum(d.wage_convergence_rate, start, year),
+        )
+        st = model.state
+        st.wage[self.cities] = wage
+        st.wage_floor[self.cities] = wage
+        st.informal_wage[self.cities] = model.scenario.labour.informal_wage_ratio * wage
+        st.job_prob[self.cities] = city_job_finding(
+            self.base_job_finding, rate_sum(d.job_finding_catch_up, start, year)
+        )

@@ -1,0 +1,95 @@
+"""The outside cities' paths: a national wage path, beta-convergence of city wages towards
+it and the catch-up of job finding; without them, the cities' own fixed paths."""
+
+import numpy as np
+import pytest
+from conftest import small_scenario
+
+from countysim.config.schedule import growth_factor, rate_sum
+from countysim.config.schema import Destinations
+from countysim.model import CountyModel
+from countysim.modules.destinations import city_job_finding, city_wages
+from countysim.world import CITY
+
+
+def test_city_wages_close_their_log_gap_to_the_national_path_at_the_convergence_rate():
+    base = np.array([20000.0, 30000.0, 40000.0])
+    reference, beta, years = 30000.0, 0.02, 10
+    wage = city_wages(base, reference, growth=1.5, convergence=beta * years)
+    gap_before = np.log(base / reference)
+    gap_after = np.log(wage / (reference * 1.5))
+    np.testing.assert_allclose(gap_after, gap_before * np.exp(-beta * years))
+    growth = wage / base
+    # Below the path a city grows faster than the nation, above it more slowly.
+    assert growth[0] > 1.5 > growth[2]
+    assert growth[1] == pytest.approx(1.5)
+
+
+def test_without_convergence_every_city_grows_at_the_national_rate():
+    base = np.array([25000.0, 28000.0, 33000.0])
+    wage = city_wages(base, 27480.0, growth=1.09**7, convergence=0.0)
+    np.testing.assert_allclose(wage, base * 1.09**7)
+
+
+def test_job_finding_closes_its_gap_to_the_best_city():
+    base = np.array([0.5, 0.7, 0.95])
+    after = city_job_finding(base, catch_up=0.5)
+    np.testing.assert_allclose(0.95 - after, (0.95 - base) * np.exp(-0.5))
+    assert after[2] == pytest.approx(0.95)
+    np.testing.assert_allclose(city_job_finding(base, 0.0), base)
+
+
+def test_growth_of_a_schedule_compounds_its_yearly_rates():
+    d = small_scenario().destinations.model_dump()
+    d["national_wage_growth"] = {"steps": [[2013, 0.1], [2015, 0.05]]}
+    lever = Destinations.model_validate(d).national_wage_growth
+    assert growth_factor(lever, 2012, 2012) == 1.0
+    assert growth_factor(lever, 2012, 2016) == pytest.approx(1.1 * 1.1 * 1.05 * 1.05)
+    assert growth_factor(0.09, 2012, 2015) == 1.09**3
+    assert rate_sum(lever, 2012, 2016) == pytest.approx(0.3)
+
+
+def _city_paths(scenario, years: int):
+    model = CountyModel(scenario)
+    cities = model.world.level == CITY
+    paths = []
+    for _ in range(years):
+        model.step()
+        paths.append((model.state.wage[cities].copy(), model.state.job_prob[cities].copy()))
+    return paths
+
+
+def test_with_convergence_off_the_cities_keep_their_fixed_paths():
+    """No ``destinations`` section: each city's own wage_growth and job_finding; the section
+    with rates 0 and the cities' growth as the national one gives the same paths."""
+    fixed = small_scenario("years.end=2014", "simulation.spinup_years=1")
+    fixed = fixed.model_copy(update={"destinations": None})
+    growth = fixed.outside_cities[0].wage_growth
+    cities = [c.model_copy(update={"wage_growth": growth}) for c in fixed.outside_cities]
+    fixed = fixed.model_copy(update={"outside_cities": cities})
+    off = small_scenario(
+        "years.end=2014",
+        "simulation.spinup_years=1",
+        f"destinations.national_wage_growth={growth}",
+        "destinations.wage_convergence_rate=0",
+        "destinations.job_finding_catch_up=0",
+    ).model_copy(update={"outside_cities": cities})
+    for (w_fixed, f_fixed), (w_off, f_off) in zip(
+        _city_paths(fixed, 2), _city_paths(off, 2), strict=True
+    ):
+        np.testing.assert_allclose(w_off, w_fixed)
+        np.testing.assert_array_equal(f_off, f_fixed)
+
+
+def test_in_the_model_city_wages_converge_and_job_finding_catches_up():
+    scenario = small_scenario("years.end=2016", "simulation.spinup_years=1")
+    d, years = scenario.destinations, 4  # the first step is the start year, 2012
+    paths = _city_paths(scenario, years)
+    base = np.array([c.wage_yuan for c in scenario.outside_cities])
+    national = d.reference_wage_yuan * growth_factor(d.national_wage_growth, 2012, 2015)
+    gap_before = np.log(base / d.reference_wage_yuan)
+    gap_after = np.log(paths[-1][0] / national)
+    beta = d.wage_convergence_rate
+    np.testing.assert_allclose(gap_after, gap_before * np.exp(-beta * (years - 1)))
+    first, last = paths[0][1], paths[-1][1]
+    assert np.all(last >= first) and np.any(last > first)
