@@ -182,6 +182,14 @@ MEANINGS: dict[str, str] = {
     "outside_cities[].service_quality": "public-service quality $q_r$",
     "outside_cities[].non_hukou_service_access": "service access $a_r$ without local hukou",
     "outside_cities[].school_access": "chance $\\zeta_r$ that a migrant's child can follow",
+    # destinations
+    "destinations.national_wage_growth": "yearly growth $g(t)$ of the national migrant wage "
+    "path $W(t)$",
+    "destinations.reference_wage_yuan": "national migrant wage $W(0)$ in the start year",
+    "destinations.wage_convergence_rate": "yearly rate $\\beta$ at which a city's log wage gap "
+    "to $W(t)$ closes",
+    "destinations.job_finding_catch_up": "yearly rate $\\rho$ at which a city's job finding "
+    "closes its gap to the best city's",
     # population
     "population.age_profile": "initial age distribution (2010 census or working ages only)",
     "population.education_shares": "shares of the three education levels, rural hukou",
@@ -205,7 +213,8 @@ MEANINGS: dict[str, str] = {
     # labour
     "labour.capital_elasticity": "capital elasticity $\\theta$ of non-farm output",
     "labour.capital_output_ratio": "initial capital-output ratio $\\kappa$",
-    "labour.tfp_growth": "yearly productivity growth $g_A$ in the county",
+    "labour.tfp_growth": "yearly productivity growth $g_A(t)$ in the county (a schedule: the "
+    "national growth path)",
     "labour.wage_floor_growth": "yearly growth $g_f$ of the county wage floors",
     "labour.agglomeration_elasticity": "elasticity $\\delta$ of productivity to residents",
     "labour.informal_sector": "whether job seekers without a formal job work informally",
