@@ -36,11 +36,20 @@ bottleneck. The efficiency is T(1) / (N T(N)). Not modelled: slower runs
 when many share memory bandwidth and caches, and slower worker starts when many import
 from one disk at once; both lower real figures on a big machine.
 
+Forked sweeps (``fork.py``): a lever sweep whose design points differ only in a reform
+from 2020 (the share of villages with extended land contracts from 2020, ``--fork-points``
+values, ``--fork-replicates`` replicates, the baseline county at ``--fork-scale``,
+2012-2035) is run with the largest ``--workers`` pool twice, each run from scratch
+(``fork=False``) and forked (each replicate's spin-up and years to 2019 once), and the two
+stores must hold the same tables; it prints both rates and the speed-up. ``--fork-only``
+measures only this.
+
 A full measurement takes five to ten minutes on two cores (defaults); on a bigger machine,
 ``--runs 500 --workers 1 2 4 8 16 --dask-workers 16`` measures the real thing.
 
     nice python benchmarks/bench_sweep.py [--runs 16] [--end-year 2035] [--workers 1 2]
         [--dask-workers 2] [--repeat 1] [--model-runs 500] [--model-workers 4 8 16]
+        [--fork-points 8] [--fork-replicates 2] [--fork-scale 20] [--fork-only]
 """
 
 from __future__ import annotations
@@ -75,6 +84,22 @@ outputs:
 """
 
 
+LEVER_SWEEP = """\
+name: bench_fork
+base: {base}
+set:
+  simulation.scale: {scale}
+  land.contract_extension: {{steps: [[2012, 0.0], [2020, 0.5]]}}
+design:
+  kind: grid
+parameters:
+  land.contract_extension.steps[1][1]: {{values: {values}}}
+replicates: {replicates}
+outputs:
+  urbanization_2035: {{column: urbanization_resident, year: 2035}}
+"""
+
+
 @dataclass
 class Measured:
     executor: str
@@ -90,12 +115,14 @@ class Measured:
         return (self.parent_cpu + self.worker_cpu) / self.seconds
 
 
-def measure(plan, directory: Path, executor: str, workers: int) -> Measured:
+def measure(plan, directory: Path, executor: str, workers: int, fork: bool = True) -> Measured:
     """One sweep into a new store: wall seconds, the parent's CPU seconds, the outputs."""
     from countysim.experiments import run_sweep
 
     wall, cpu, children = time.perf_counter(), time.process_time(), _children_cpu()
-    outcome = run_sweep(plan, directory, executor=executor, workers=workers, progress=False)
+    outcome = run_sweep(
+        plan, directory, executor=executor, workers=workers, progress=False, fork=fork
+    )
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     children = _children_cpu() - children  # the workers have exited and been waited for
     runs = outcome.store.runs()
@@ -191,6 +218,55 @@ def sweep_overhead_seconds(plan, directory: Path) -> float:
     return time.perf_counter() - started
 
 
+def forked_sweep(tmp: Path, args: argparse.Namespace) -> None:
+    """The lever sweep from scratch and forked, on the largest pool: rates and speed-up."""
+    from countysim.experiments import SweepStore, load_sweep
+
+    values = [round(i / max(args.fork_points - 1, 1), 3) for i in range(args.fork_points)]
+    sweep_file = tmp / "bench_fork.yaml"
+    text = LEVER_SWEEP.format(
+        base=BASELINE, scale=args.fork_scale, values=values, replicates=args.fork_replicates
+    )
+    sweep_file.write_text(text, encoding="utf-8")
+    plan = load_sweep(sweep_file)
+    workers = max(args.workers)
+    runs = len(plan.runs)
+    print(
+        f"\nforked sweep: a land reform from 2020 at {args.fork_points} strengths x "
+        f"{args.fork_replicates} replicates = {runs} runs of the baseline county at scale "
+        f"{args.fork_scale}, 2012-2035, {workers} workers"
+    )
+    rounds = [
+        [measure(plan, tmp / f"fork{fork}-{r}", "process", workers, fork) for fork in (False, True)]
+        for r in range(args.repeat)
+    ]
+    scratch, forked = (min(tries, key=lambda m: m.seconds) for tries in zip(*rounds, strict=True))
+    stores = [SweepStore.open(tmp / f"fork{fork}-0") for fork in (False, True)]
+    if not same_tables(*stores):
+        raise AssertionError("the forked sweep stored other tables than the runs from scratch")
+    print(f"{'':<13} {'seconds':>8} {'runs/min':>9} {'cores got':>9} {'CPU s/run':>9}")
+    for label, m in (("from scratch", scratch), ("forked", forked)):
+        cpu = (m.parent_cpu + m.worker_cpu) / runs
+        print(
+            f"{label:<13} {m.seconds:>8.1f} {runs / m.seconds * 60:>9.1f} {m.cores:>9.2f} "
+            f"{cpu:>9.2f}"
+        )
+    cpu = [m.parent_cpu + m.worker_cpu for m in (scratch, forked)]
+    print(
+        f"speed-up {scratch.seconds / forked.seconds:.2f}x in wall time, "
+        f"{cpu[0] / cpu[1]:.2f}x in CPU time; every stored table the same"
+    )
+
+
+def same_tables(store, other) -> bool:
+    """Whether two stores hold the same runs and series, but for where, when and in which
+    part each run was stored."""
+    where = ["batch", "host", "wall_seconds", "finished_utc"]
+    return store.runs().drop(columns=where).equals(other.runs().drop(columns=where)) and (
+        store.series().drop(columns="batch").equals(other.series().drop(columns="batch"))
+    )
+
+
 def modelled_seconds(workers: int, runs: int, run: float, parent: float, fixed: float) -> float:
     """T(N) of the module docstring; ``fixed`` is the sweep's cost plus one worker start."""
     tail = run / 2 if workers > 1 else 0.0
@@ -207,7 +283,15 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="rounds; the fastest counts")
     parser.add_argument("--model-runs", type=int, default=500, help="runs of the modelled sweep")
     parser.add_argument("--model-workers", type=int, nargs="*", default=[4, 8, 16])
+    parser.add_argument("--fork-points", type=int, default=8, help="reform strengths")
+    parser.add_argument("--fork-replicates", type=int, default=2)
+    parser.add_argument("--fork-scale", type=int, default=20, help="persons per row")
+    parser.add_argument("--fork-only", action="store_true", help="only the forked sweep")
     args = parser.parse_args()
+    if args.fork_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            forked_sweep(Path(tmp), args)
+        return
     if 1 not in args.workers:
         parser.error("--workers needs 1: the efficiency is measured against one worker")
     if importlib.util.find_spec("distributed") is None:
@@ -331,6 +415,8 @@ def main() -> None:
         print(
             f"{n:>7} {seconds:>8.1f} {args.runs / seconds * 60:>9.1f} {one / (n * seconds):>10.0%}"
         )
+    with tempfile.TemporaryDirectory() as tmp:
+        forked_sweep(Path(tmp), args)
 
 
 if __name__ == "__main__":  # guarded: worker processes are started with spawn

@@ -10,6 +10,7 @@ One module per job:
 - ``execution``: running tasks through process pools, Dask or serially, with progress;
 - ``store``: the crash-safe Parquet result directory of a sweep;
 - ``sweep_runner``: running, resuming, sharding and dry-running a sweep into its store;
+- ``fork``: runs that share their first years (levers that differ later) compute them once;
 - ``sensitivity``: Sobol indices and Morris effects; ``figures``: their plots;
 - ``sweep_analysis``: what ``countysim analyze`` writes;
 - ``replicates``: R replicates of one scenario with mean and 90% bands;

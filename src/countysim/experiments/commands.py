@@ -46,6 +46,14 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     sweep.add_argument(
         "--retry-failed", action="store_true", help="resume and run failed runs again"
     )
+    sweep.add_argument(
+        "--no-fork",
+        dest="fork",
+        action="store_false",
+        default=None,
+        help="run every run from scratch, also runs that share their first years (same "
+        "results, slower; for checking)",
+    )
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
 
     status = commands.add_parser("status", help="show how far a sweep store has got")
@@ -98,6 +106,7 @@ def sweep(args: argparse.Namespace) -> int:
                 workers=args.workers,
                 shard=args.shard,
                 retry_failed=args.retry_failed,
+                fork=args.fork,
             )
             print(estimate.format())
             return EXIT_OK
@@ -111,6 +120,7 @@ def sweep(args: argparse.Namespace) -> int:
             resume=args.resume,
             retry_failed=args.retry_failed,
             progress=not args.quiet,
+            fork=args.fork,
         )
     except (StoreError, ImportError, ValueError) as exc:
         return _fail("sweep", exc)

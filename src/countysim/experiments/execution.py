@@ -7,7 +7,9 @@ a bounded number in flight, shows one progress bar with the failures counted, an
 record with its error text and the others go on.
 
 Results do not depend on the executor or on the number of workers: a run's seed comes from
-its design point and replicate only (``seeds.py``), and every run starts from scratch.
+its design point and replicate only (``seeds.py``), and every run starts from scratch, or
+from a state it shares with other runs of its chunk whose beginning is the same run
+(``fork.py``; the same result).
 
 Workers are started once per executor and reused for every run: each imports Mesa and the
 model once, as it starts (``prepare_worker``). For sweeps, runs go out in chunks that shrink

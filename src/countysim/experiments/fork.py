@@ -121,6 +121,8 @@ def _group(probe: CountyModel, runs: list[tuple[RunTask, Scenario | None]]) -> F
 
 
 _PROBE: CountyModel | None = None
+#: The coarsest scale the scenario schema allows (persons per row).
+_COARSEST_SCALE = 1000
 
 
 def _lever_probe(base: Mapping[str, Any]) -> CountyModel:
@@ -130,10 +132,12 @@ def _lever_probe(base: Mapping[str, Any]) -> CountyModel:
     global _PROBE
     if _PROBE is None:
         coarse: dict[str, Any] = {"simulation.spinup_years": 0}
-        generated = base["county"].get("generate")
-        if generated is not None:
-            scale = max(base["simulation"]["scale"], generated["registered_population"] // 2000)
-            coarse["simulation.scale"] = min(scale, 1000)
+        scale, generated = base["simulation"]["scale"], base["county"].get("generate")
+        if generated is not None:  # a few thousand rows of persons
+            scale = max(scale, generated["registered_population"] // 2000)
+        elif base["county"].get("census") is not None:
+            scale = max(scale, _COARSEST_SCALE)
+        coarse["simulation.scale"] = min(scale, _COARSEST_SCALE)
         _PROBE = CountyModel(scenario_for(base, coarse))
     return _PROBE
 

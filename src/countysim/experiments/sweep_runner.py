@@ -29,6 +29,7 @@ from countysim.experiments.execution import (
     select_shard,
 )
 from countysim.experiments.fork import fork_chunks, fork_groups, run_forked_chunk
+from countysim.experiments.scenario_model import ScenarioModel
 from countysim.experiments.store import StoreError, SweepStore
 from countysim.experiments.sweep import SweepPlan
 
@@ -117,7 +118,7 @@ def run_sweep(
         count = workers or settings.workers or available_cpus()
         scheduler = scheduler or settings.scheduler
         chunks = None
-        if settings.fork if fork is None else fork:
+        if _forks(plan, fork):
             groups = fork_groups(plan.model.base, todo)
             chunks = fork_chunks(groups, count)
             forked = sum(len(g.tasks) for g in groups if g.forked)
@@ -159,6 +160,14 @@ def run_sweep(
     )
 
 
+def _forks(plan: SweepPlan, fork: bool | None) -> bool:
+    """Whether runs of ``plan`` may fork: asked for (``fork``, else the sweep file's
+    setting), and runs of scenarios (a ``ScenarioModel``, whose runs ``fork.py`` continues).
+    A panel's model builds each census county from its parameters, so it is not forked."""
+    wanted = plan.spec.execution.fork if fork is None else fork
+    return wanted and type(plan.model) is ScenarioModel
+
+
 @contextlib.contextmanager
 def _executor(
     executor: ExecutorKind | Executor,
@@ -186,6 +195,9 @@ class DryRun:
     workers: int
     pilot_seconds: float
     pilot_error: str | None
+    forked: int = 0  # runs to do that continue a beginning shared with others
+    beginnings: int = 0
+    fork_years: tuple[int, ...] = ()  # the years those beginnings end in
 
     @property
     def estimate_seconds(self) -> float:
@@ -209,6 +221,13 @@ class DryRun:
                 f"on {_count(self.workers, 'worker')} "
                 f"({_duration(self.to_do * self.pilot_seconds)} on one), plus worker start-up"
             )
+        if self.forked:
+            years = sorted(set(self.fork_years))
+            ending = f"{years[0]}" if len(years) == 1 else f"{years[0]}-{years[-1]}"
+            lines.append(
+                f"  {self.forked} runs fork from {_count(self.beginnings, 'shared beginning')} "
+                f"(to the end of {ending}): faster than this estimate for runs from scratch"
+            )
         return "\n".join(lines)
 
 
@@ -220,9 +239,11 @@ def dry_run(
     workers: int | None = None,
     shard: tuple[int, int] | None = None,
     retry_failed: bool = False,
+    fork: bool | None = None,
 ) -> DryRun:
-    """Count the runs (of this shard, not yet stored at ``out``) and time the first run of the
-    sweep in this process. Nothing is written."""
+    """Count the runs (of this shard, not yet stored at ``out``), and those that would fork
+    from a shared beginning, and time the first run of the sweep in this process. Nothing
+    is written."""
     selected = select_shard(plan.runs, *shard) if shard else list(plan.runs)
     todo = selected
     directory = Path(out or default_store(plan))
@@ -238,6 +259,9 @@ def dry_run(
     kind = executor or settings.executor
     count = 1 if kind == "serial" else workers or settings.workers or available_cpus()
     pilot = run_task(plan.model, plan.runs[0])
+    groups = []
+    if _forks(plan, fork):
+        groups = [g for g in fork_groups(plan.model.base, todo) if g.forked]
     return DryRun(
         name=plan.name,
         points=len(plan.design),
@@ -248,6 +272,9 @@ def dry_run(
         workers=count,
         pilot_seconds=pilot.wall_seconds,
         pilot_error=pilot.error,
+        forked=sum(len(g.tasks) for g in groups),
+        beginnings=len(groups),
+        fork_years=tuple(g.fork_year for g in groups),
     )
 
 

@@ -111,7 +111,8 @@ class ExecutionSpec(Strict):
     flush_runs: Annotated[int, _count("runs", ge=1)] = 50
     flush_seconds: Annotated[float, _count("seconds", gt=0.0)] = 30.0
     #: Runs identical up to a year compute that beginning once (``fork.py``; same results).
-    fork: bool = True
+    #: Left out of the stored sweep file, which stays as it was for stores made before.
+    fork: bool = Field(default=True, exclude=True)
 
 
 class SweepFile(Strict):
