@@ -5,13 +5,19 @@ from __future__ import annotations
 
 import os
 
+import mesa
+import pandas as pd
 import pytest
 from sweep_helpers import LHS_SWEEP, assert_same_results, write_sweep
 
 from countysim.cli import main
+from countysim.config.schedule import value_at
 from countysim.experiments import SweepStore, load_sweep, run_sweep
 from countysim.experiments.execution import RunTask
 from countysim.experiments.fork import MAX_FORK_CHUNK, ForkGroup, fork_chunks, fork_groups
+from countysim.experiments.scenario_model import scenario_for
+from countysim.model import CountyModel
+from countysim.state import continue_in_memory, state_in_memory
 
 #: A land reform from 2014 at four strengths (the tiny county runs 2012-2015), two
 #: replicates: for each replicate the four design points are the same run up to 2013.
@@ -154,3 +160,31 @@ def test_fork_chunks_keep_groups_together_and_cut_them_only_to_fill_workers():
     # A large group goes out in pieces of at most MAX_FORK_CHUNK runs.
     large = [ForkGroup(_tasks(3 * MAX_FORK_CHUNK, 0), 2019)]
     assert [len(c) for c in fork_chunks(large, workers=1)] == [MAX_FORK_CHUNK] * 3
+
+
+def test_every_lever_changed_later_continues_the_shared_state_as_a_run_from_scratch(tmp_path):
+    """What forking relies on, for each lever of every module: a run whose lever changes
+    from 2014 on equals, in every recorded table, the run that continues the state of
+    2013 shared with the unchanged scenario. A module that read a lever's later values
+    before the change (e.g. when it is set up) would fail here."""
+    base = load_sweep(lever_sweep(tmp_path)).model.base
+    beginning = CountyModel(scenario_for(base, {}))
+    while beginning.year < 2013:
+        beginning.step()
+    state = state_in_memory(beginning)
+    for path, schedule in beginning.policy.schedules.items():
+        before = [value_at(schedule, year) for year in (2012, 2013, 2014)]
+        changed = before[2] / 2 if before[2] else 0.5
+        steps = [[2012, before[0]], [2013, before[1]], [2014, changed]]
+        scenario = scenario_for(base, {path: {"steps": steps}})
+        from_scratch = _forget(CountyModel(scenario).run()).recorder.tables()
+        continued = _forget(continue_in_memory(state, scenario).run()).recorder.tables()
+        for name, table in from_scratch.items():
+            pd.testing.assert_frame_equal(continued[name], table, check_exact=True, obj=path)
+    _forget(beginning)
+
+
+def _forget(model):
+    """The model, with Mesa's id counter of it dropped (as sweeps do after each run)."""
+    mesa.Agent._ids.pop(model, None)
+    return model
