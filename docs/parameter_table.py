@@ -160,6 +160,11 @@ MEANINGS: dict[str, str] = {
     "finance.capacity_depreciation": "yearly wear of service capacity",
     "finance.construction_cost_years": "cost of building a unit of capacity, in years of its "
     "running cost",
+    "finance.staff_share": "share $s_B$ of a place's service spending paid as its staff's "
+    "wages (the next year's public wage bill)",
+    "finance.village_staff_at_township_seat": "share $v$ of a village's public-service staff "
+    "working in its township seat",
+    "finance.staff_pay_ratio": "pay $r_B$ of a public-service post over the place's market wage",
     "finance.reserve_share": "the most the county carries over, as a share of the year's service "
     "spending",
     "hukou.residence_permit_access": "lever: share of the gap in service and school access "

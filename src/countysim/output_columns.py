@@ -233,6 +233,15 @@ COUNTY: dict[str, Column] = {
     "budget_spent_other": Column("other spending", "yuan per year"),
     "budget_spent": Column("all spending in the year", "yuan per year"),
     "budget_balance": Column("reserve carried to the next year", "yuan"),
+    "public_staff_pay": Column(
+        "pay of public-service staff in county places: the staff share of last year's"
+        " service spending, paid in the year's labour markets",
+        "yuan per year",
+    ),
+    "public_staff": Column(
+        "public-service staff (teachers, doctors, officials) working in county places",
+        "effective workers",
+    ),
     "service_cost_per_unit": Column(
         "yearly running cost of one unit of service capacity (one user served)", "yuan per year"
     ),

@@ -265,6 +265,17 @@ class Finance(Strict):
     capacity_depreciation: Annotated[float, _num("per year", ge=0.0, le=0.5)]
     construction_cost_years: Annotated[float, _num("years of running cost", ge=0.0, le=100.0)]
     reserve_share: Annotated[float, _num("share of the year's service spending", ge=0.0, le=5.0)]
+    # Pay of public-service staff as labour demand where they work (modules/finance.py).
+    staff_share: Annotated[
+        float, _num("share of service spending paid as staff wages", ge=0.0, le=1.0)
+    ] = 0.0
+    village_staff_at_township_seat: Annotated[
+        float, _num("share of a village's staff", ge=0.0, le=1.0)
+    ] = 0.0
+    staff_pay_ratio: Annotated[
+        float, _num("pay of a post over the place's market wage", gt=0.0, le=5.0)
+    ] = 1.0
+
 
 
 class Demography(Strict):

@@ -37,6 +37,18 @@ followed place by place; what they do not need is counted as other spending. Eac
 5. Quality: capacity per user, capped, times the level's standard (`services`); idle
    capacity is max(C_j - users_j, 0).
 
+6. Staff: a share s_B of what each place spends on its services is the pay of its staff
+   (teachers, doctors, township and county officials), residents who work there. That wage
+   bill pays public posts in the next year's labour market of the place where the staff
+   work (`labour`), so public spending becomes the income of those who fill the posts
+   instead of leaving the county. Staff of a village's services work in its township seat,
+   a share v of them: since the school consolidation of 2001 (State Council, Decision on
+   the reform and development of basic education, May 2001) most rural pupils go to
+   central schools in the township seat, and township hospitals and the township
+   government sit there; the rest (teaching points, village clinics) stay in the village.
+   Personnel pay is a large part of county spending, most of it for schools, clinics and
+   their administration ("wage finance", chi fan caizheng; Wong 2009, China Quarterly 200).
+
 The initial capacity is what hukou-based planning built before the first year: each
 place's registered population. The running cost c is calibrated in the first year so that
 the budget of that rule (revenue plus transfers per registered person) exactly runs and
@@ -84,6 +96,39 @@ class Finance(Module):
             0.0,
         )
         model.services.update_quality(model, self.users)
+        world = model.world
+        seat = world.township_of()
+        self.village = np.flatnonzero(world.level == VILLAGE)
+        self.village_seat = seat[self.village]
+
+    def public_wage_bill(self, model) -> np.ndarray:
+        """Yearly pay of public-service staff by the place where they work (yuan): the staff
+        share of last year's service spending, that of villages partly moved to their township
+        seat. Before the first budget year, the budget of the 2012 rule (revenue plus transfers
+        per registered person, all spent on services) shared by capacity stands in for it."""
+        f = model.scenario.finance
+        if self.first_cost is None:
+            st = model.state
+            county = self.county
+            revenue = f.revenue_share * float(
+                (st.manufacturing_output[county] + st.service_revenue[county]).sum()
+            )
+            registered = model.scenario.simulation.scale * float(
+                np.bincount(model.persons.hukou_place, minlength=model.world.n)[county].sum()
+            )
+            total = self.capacity.sum()
+            budget = revenue + f.transfer_yuan_per_person * registered
+            spent = budget * self.capacity / total if total > 0 else np.zeros_like(self.capacity)
+        else:
+            spent = self.spent
+        bill = f.staff_share * spent
+        moved = f.village_staff_at_township_seat * bill[self.village]
+        bill[self.village] -= moved
+        has_seat = self.village_seat >= 0
+        bill += np.bincount(
+            self.village_seat[has_seat], weights=moved[has_seat], minlength=len(bill)
+        )
+        return bill
 
     def levers(self, scenario) -> dict[str, object]:
         f = scenario.finance

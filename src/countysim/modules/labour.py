@@ -3,7 +3,13 @@
 In a county place j, manufacturing produces Y = A K^theta E^(1-theta) and hires where the
 marginal product equals the wage, E_m(w) = K (A (1-theta) / w)^(1/theta); the service
 sector spends a share lambda of its revenue R (what residents below and around spend
-there, see `services`) on labour, E_s(w) = lambda R / w. With job seekers supplying S
+there, see `services`) on labour, E_s(w) = lambda R / w. Public services (schools,
+clinics, administration) pay their staff a wage bill B_j out of last year's spending of
+the county's budget on the place (`finance`): first, B_j / (r_B w_j) effective units of
+posts go to the place's most educated seekers, urban-hukou holders first among equals,
+at r_B times the market wage (`_hire_staff`). Service and public jobs are local demand
+that grows with the incomes and budgets of the place and the places around it (a local
+multiplier, Moretti 2010, AER P&P 100(2)). With the other job seekers supplying S
 effective units, the wage clears D(w) = E_m(w) + E_s(w) = S above the floor; if demand
 at the floor falls short, the wage is the floor and jobs are rationed at random, each
 seeker finding one with probability D(floor)/S (Harris-Todaro). Those without a job
@@ -64,6 +70,9 @@ class LabourMarket(Module):
         self.city_job_finding = np.array([c.job_finding for c in model.scenario.outside_cities])
         self.cities = cities
         self.base_residents = None
+        self.local_bill = np.zeros(world.n)  # the service sector's wage bill, lambda R
+        self.public_bill = np.zeros(world.n)
+        self.staff_units = np.zeros(world.n)
         self.step(model)
 
     def rebase_agglomeration(self) -> None:
@@ -100,26 +109,37 @@ class LabourMarket(Module):
         st.informal_wage[:] = lab.informal_wage_ratio * st.wage_floor
         st.job_prob[self.cities] = self.city_job_finding
 
-    def demand(self, model, wage: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Manufacturing and service labour demand at a wage, per place, in effective
-        (skill-weighted) workers, the unit in which supply is counted."""
-        st, theta = model.state, self.theta
+    def wage_bills(self, model) -> None:
+        """The wage bills of local demand: private services, lambda R (a fixed sum of pay:
+        demand is the bill over the wage), and public-service staff, B (see `_hire_staff`)."""
+        self.public_bill = model.finance.public_wage_bill(model)
         lam = model.scenario.services.labour_share
+        self.local_bill = lam * model.state.service_revenue
+
+    def demand(self, model, wage: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Manufacturing and local (private and public service) labour demand at a wage, per
+        place, in effective (skill-weighted) workers, the unit in which supply is counted."""
+        st, theta = model.state, self.theta
         with np.errstate(divide="ignore", invalid="ignore"):
             manu = st.capital * (st.tfp * (1 - theta) / wage) ** (1 / theta)
-            serv = lam * st.service_revenue / wage
+            serv = self.local_bill / wage
         return np.nan_to_num(manu), np.nan_to_num(serv)
 
     def substep(self, model) -> None:
-        """Clear every county market, ration jobs, and pay the sub-step's wages."""
+        """Hire public-service staff, clear every county market for the other seekers, ration
+        jobs, and pay the sub-step's wages."""
         p, st, world = model.persons, model.state, model.world
         scale = model.scenario.simulation.scale
         seekers = np.flatnonzero(IS_NONFARM[p.status] & (p.workplace >= 0))
         where = p.workplace[seekers]
         skill = p.skill[seekers]
-        supply = scale * np.bincount(where, weights=skill, minlength=world.n)
-
         county = world.is_county
+        self.wage_bills(model)
+        staff, staff_pay = self._hire_staff(model, seekers, where, skill)
+        staff_units = scale * np.bincount(where[staff], weights=skill[staff], minlength=world.n)
+        private = ~staff
+        supply = scale * np.bincount(where[private], weights=skill[private], minlength=world.n)
+
         floor = st.wage_floor
         manu_f, serv_f = self.demand(model, floor)
         d_floor = manu_f + serv_f
@@ -129,7 +149,12 @@ class LabourMarket(Module):
         st.wage[county] = wage[county]
         job_prob = np.where(supply > 0, np.minimum(1.0, d_floor / np.maximum(supply, 1e-12)), 1.0)
         job_prob = np.where(d_floor > 0, job_prob, 0.0)
-        st.job_prob[county] = job_prob[county]
+        # A seeker's chance of a job counts the staff posts too (what choices expect).
+        seeking = supply + staff_units
+        overall = np.divide(
+            staff_units + job_prob * supply, seeking, out=job_prob.copy(), where=seeking > 0
+        )
+        st.job_prob[county] = overall[county]
 
         manu, _ = self.demand(model, st.wage)
         filled = np.where(clears, 1.0, np.minimum(1.0, supply / np.maximum(d_floor, 1e-12)))
@@ -140,18 +165,57 @@ class LabourMarket(Module):
             0.0,
         )
 
-        formal = model.rng.random(len(seekers)) < st.job_prob[where]
+        formal = (model.rng.random(len(seekers)) < job_prob[where]) | staff
         # Without a job: informal work if the scenario has that sector, else unemployment.
         sector = model.scenario.labour.informal_sector
         otherwise = np.int8(INFORMAL if sector else UNEMPLOYED)
         p.status[seekers] = np.where(formal, np.int8(EMPLOYED), otherwise)
         other_pay = st.informal_wage if sector else np.zeros(world.n)
         pay = np.where(formal, st.wage[where], other_pay[where])
+        pay[staff] = staff_pay[where[staff]]
         pay *= skill  # in place, in the order of pay * skill / substeps
         pay /= model.scenario.simulation.substeps
         p.wage_income[seekers] += pay
         working = where if sector else where[formal]  # workplaces of those who work
         st.employment = scale * np.bincount(working, minlength=world.n).astype(float)
+        self.staff_units = staff_units
+
+    def _hire_staff(self, model, seekers, where, skill) -> tuple[np.ndarray, np.ndarray]:
+        """Public-service staff among the seekers working in each county place, and their pay
+        per effective unit and year. The posts are the place's public wage bill B over the
+        pay of a post, a ratio r_B of the place's market wage (of the last sub-step); they go
+        to the seekers who live in the place before commuters, among those to the most
+        educated first and, among equals, to urban-hukou holders (open recruitment by
+        examination and diploma, State Council Regulations on the personnel management of
+        public institutions, 2014). Staff share B by effective units, at most the post's pay
+        each where too few seekers fill the posts."""
+        p, st = model.persons, model.state
+        n, scale = model.world.n, model.scenario.simulation.scale
+        post_pay = model.scenario.finance.staff_pay_ratio * st.wage
+        bill = np.where(model.world.is_county, self.public_bill, 0.0)
+        posts = np.divide(bill, scale * post_pay, out=np.zeros(n), where=post_pay > 0)
+        noise = model.rng.random(len(seekers))
+        # Staff live where they work (teachers and officials of the town and the seats);
+        # commuters queue behind every resident.
+        commuter = p.residence[seekers] != where
+        order = np.lexsort((noise, ~p.hukou_urban[seekers], -p.edu[seekers], commuter, where))
+        w, s = where[order], skill[order]
+        before = np.cumsum(s) - s  # units of earlier seekers in the sorted list
+        first = np.flatnonzero(np.r_[True, w[1:] != w[:-1]])
+        offset = np.zeros(n)
+        offset[w[first]] = before[first]
+        staff = np.zeros(len(seekers), dtype=bool)
+        staff[order] = (before - offset[w]) < posts[w]
+        units = scale * np.bincount(where[staff], weights=skill[staff], minlength=n)
+        per_unit = np.divide(bill, units, out=np.zeros(n), where=units > 0)
+        return staff, np.minimum(per_unit, post_pay)
+
+    def outputs(self, model) -> dict[str, float]:
+        county = model.world.is_county
+        return {
+            "public_staff_pay": float(self.public_bill[county].sum()),
+            "public_staff": float(self.staff_units[county].sum()),
+        }
 
     def _clearing_wage(self, model, floor, d_floor, supply, clears) -> np.ndarray:
         """Solve D(w) = S for w above the floor by bisection in log w. D falls at least as fast
@@ -160,13 +224,12 @@ class LabourMarket(Module):
         hi = lo + np.log(d_floor[clears] / supply[clears])
         idx = np.flatnonzero(clears)
         theta = self.theta
-        lam = model.scenario.services.labour_share
         st = model.state
-        k, a, r, s = st.capital[idx], st.tfp[idx], st.service_revenue[idx], supply[idx]
+        k, a, r, s = st.capital[idx], st.tfp[idx], self.local_bill[idx], supply[idx]
         for _ in range(_BISECTION_STEPS):
             mid = 0.5 * (lo + hi)
             w = np.exp(mid)
-            d = k * (a * (1 - theta) / w) ** (1 / theta) + lam * r / w
+            d = k * (a * (1 - theta) / w) ** (1 / theta) + r / w
             too_low = d > s
             lo = np.where(too_low, mid, lo)
             hi = np.where(too_low, hi, mid)

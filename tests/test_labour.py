@@ -1,0 +1,93 @@
+"""Labour market: public-service staff hired from the county's residents and paid out of the
+budget's spending on services."""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pytest
+
+from countysim.model import CountyModel
+from countysim.population import IS_NONFARM
+from countysim.runner import simulate
+from countysim.world import TOWNSHIP, VILLAGE
+from tests.conftest import small_scenario
+
+
+@functools.cache
+def _model(*overrides: str) -> CountyModel:
+    model = CountyModel(small_scenario(*overrides))
+    for _ in range(3):
+        model.step()
+    return model
+
+
+def test_village_staff_work_partly_in_their_township_seat():
+    model = _model()
+    f = model.scenario.finance
+    bill = model.finance.public_wage_bill(model)
+    spent = f.staff_share * model.finance.spent
+    np.testing.assert_allclose(bill.sum(), spent.sum(), rtol=1e-12)  # nothing lost
+    village = model.world.level == VILLAGE
+    share = 1 - f.village_staff_at_township_seat
+    np.testing.assert_allclose(bill[village], share * spent[village], rtol=1e-12)
+    seat = model.world.township_of()
+    township = np.flatnonzero(model.world.level == TOWNSHIP)
+    from_villages = np.bincount(seat[village], weights=spent[village], minlength=model.world.n)[
+        township
+    ]
+    np.testing.assert_allclose(
+        bill[township],
+        spent[township] + f.village_staff_at_township_seat * from_villages,
+        rtol=1e-12,
+    )
+
+
+def test_staff_are_residents_most_educated_first_and_paid_the_bill():
+    model = _model()
+    p, lab = model.persons, model.labour
+    lab.wage_bills(model)
+    seekers = np.flatnonzero(IS_NONFARM[p.status] & (p.workplace >= 0))
+    where, skill = p.workplace[seekers], p.skill[seekers]
+    staff, pay = lab._hire_staff(model, seekers, where, skill)
+    assert staff.any()
+    scale = model.scenario.simulation.scale
+    units = scale * np.bincount(where[staff], weights=skill[staff], minlength=model.world.n)
+    paid = units * pay
+    assert (paid <= lab.public_bill * (1 + 1e-9) + 1e-6).all()  # never more than the bill
+    resident = p.residence[seekers] == where
+    for place in np.unique(where[staff]):
+        here = where == place
+        # Residents fill posts before commuters, and the more educated before the less.
+        if (staff & here & ~resident).any():
+            assert not (here & resident & ~staff).any()
+        chosen, passed = staff & here & resident, ~staff & here & resident
+        if chosen.any() and passed.any():
+            edu = p.edu[seekers]
+            assert edu[chosen].min() >= edu[passed].max()
+        if passed.any() or (~staff & here).any():  # posts were not short of seekers
+            np.testing.assert_allclose(paid[place], lab.public_bill[place], rtol=0.5)
+
+
+def test_without_staff_spending_nobody_is_hired():
+    c = simulate(small_scenario("finance.staff_share=0")).county
+    assert (c.public_staff_pay == 0).all() and (c.public_staff == 0).all()
+
+
+def test_staff_pay_is_last_years_staff_share_of_service_spending():
+    c = simulate(small_scenario()).county
+    share = small_scenario().finance.staff_share
+    np.testing.assert_allclose(
+        c.public_staff_pay.iloc[1:].to_numpy(),
+        share * c.budget_spent_services.iloc[:-1].to_numpy(),
+        rtol=1e-9,
+    )
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_public_pay_raises_town_incomes_and_local_jobs(seed):
+    without = simulate(small_scenario(f"seed={seed}", "finance.staff_share=0")).county
+    with_staff = simulate(small_scenario(f"seed={seed}")).county
+    assert with_staff.income_urban_pc.mean() > without.income_urban_pc.mean()
+    assert with_staff.migrant_local_share.mean() > without.migrant_local_share.mean()
