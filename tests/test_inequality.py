@@ -7,6 +7,7 @@ from countysim.measures import (
     gini_between,
     theil,
     theil_decomposition,
+    theil_splits,
     two_group_gini,
     two_group_theil,
 )
@@ -145,6 +146,29 @@ def test_theil_decomposition_zero_income_and_zero_weight_groups():
     assert split.group_theil[0] == 0.0
     assert abs(split.total - (split.between + split.within)) < 1e-12
     assert split.total == pytest.approx(theil(y, w), rel=1e-12)
+
+
+def test_theil_splits_equal_theil_decomposition_by_each_flag():
+    rng = np.random.default_rng(5)
+    y = rng.lognormal(8.0, 0.8, size=2000)
+    y[:4] = 0.0
+    urban = rng.random(2000) < 0.4
+    hukou = urban & (rng.random(2000) < 0.5)
+    nobody = np.zeros(2000, dtype=bool)  # one group only: group 1 is absent
+    zero_group = y == 0.0  # a group whose incomes are all zero
+    splits = theil_splits(y, [urban, hukou, nobody, zero_group])
+    for flag, split in zip([urban, hukou, nobody, zero_group], splits, strict=True):
+        want = theil_decomposition(y, flag.astype(np.int8))
+        assert split.groups == want.groups
+        for field in ("total", "between", "within"):
+            assert getattr(split, field) == pytest.approx(
+                getattr(want, field), rel=1e-12, abs=1e-15
+            )
+        for field in ("population_shares", "income_shares", "means", "group_theil"):
+            got, expected = getattr(split, field), getattr(want, field)
+            assert got == pytest.approx(expected, rel=1e-12, abs=1e-15)
+    with pytest.raises(ValueError):
+        theil_splits(y, [urban.astype(int)])
 
 
 def test_gini_between_equals_gini_of_group_means():

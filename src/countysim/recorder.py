@@ -22,7 +22,7 @@ import pandas as pd
 
 from countysim.census_measures import census_comparable
 from countysim.config.schema import LEVELS
-from countysim.measures import gini, theil_decomposition
+from countysim.measures import gini, theil_splits
 from countysim.population import EMPLOYED, INFORMAL, IS_NONFARM, UNEMPLOYED, status_table
 from countysim.world import CITY, COUNTY_TOWN, IN_COUNTY, PREFECTURE, PROVINCE, TOWNSHIP, VILLAGE
 
@@ -118,8 +118,7 @@ class Recorder:
         scale = model.scenario.simulation.scale
         n, year = world.n, model.year
         level = world.level
-        res_level = level[p.residence]
-        in_county = res_level != CITY
+        in_county = world.is_county[p.residence]  # persons living in the county
 
         count = np.bincount(p.residence, minlength=n)  # persons living in each place
         residents = scale * count
@@ -145,20 +144,27 @@ class Recorder:
             row[f"registered_{name}"] = reg_level[code]
         row["registered_total"] = reg_level[:CITY].sum()
 
-        urban_res = res_level != VILLAGE
-        row["urbanization_resident"] = _share(urban_res & in_county, in_county)
-        row["urbanization_registered"] = _share(p.hukou_urban & in_county, in_county)
-        row["urbanization_resident_origin"] = _share(urban_res, np.ones(len(p), bool))
-        row["urbanization_registered_origin"] = _share(p.hukou_urban, np.ones(len(p), bool))
+        # Where the place decides, persons are counted per place: the same counts.
+        in_county_count = count[world.is_county].sum()
+        row["urbanization_resident"] = _ratio(
+            count[world.is_county & world.is_urban].sum(), in_county_count
+        )
+        urban_hukou_here = np.count_nonzero(p.hukou_urban & in_county)
+        row["urbanization_registered"] = _ratio(urban_hukou_here, in_county_count)
+        row["urbanization_resident_origin"] = _ratio(count[world.is_urban].sum(), len(p))
+        row["urbanization_registered_origin"] = _ratio(np.count_nonzero(p.hukou_urban), len(p))
 
         home = model.households.home[p.hh]  # each person's household's home place
         at_home = p.residence == home
         row.update(self._migrant_workers(model, scale, year, home))
-        row.update(self._incomes(model, in_county, urban_res))
-        # Job seekers (non-farm, in work or not) and the unemployed, shared with the places.
-        seeking = IS_NONFARM[p.status] & (p.workplace >= 0)
-        unemployed = seeking & (p.status == UNEMPLOYED)
-        row.update(self._unemployment(res_level, seeking, unemployed))
+        row.update(self._incomes(model, in_county))
+        # Job seekers (non-farm, in work or not) and the unemployed, shared with the places:
+        # their places of residence and of work.
+        seeking = np.flatnonzero(IS_NONFARM[p.status] & (p.workplace >= 0))
+        idle = p.status[seeking] == UNEMPLOYED
+        seekers = {"residence": p.residence[seeking], "workplace": p.workplace[seeking]}
+        unemployed = {k: v[idle] for k, v in seekers.items()}
+        row.update(self._unemployment(model, seekers["residence"], unemployed["residence"]))
         row.update(self._accounting(model, start_residents, residents))
         row.update(census_comparable(model, in_county, at_home))  # as in the census tables
         row["urbanization_gap"] = row["urbanization_resident"] - row["urbanization_registered"]
@@ -170,7 +176,9 @@ class Recorder:
         row.update({LEVER_COLUMN_PREFIX + path: value for path, value in model.levers.items()})
         self.county.append(row)
 
-        self._place_rows(model, count, residents, registered, seeking, unemployed)
+        self._place_rows(
+            model, count, residents, registered, seekers["workplace"], unemployed["workplace"]
+        )
         for o in range(N_LEVELS):
             for d in range(N_LEVELS):
                 self.flows.append(
@@ -215,12 +223,18 @@ class Recorder:
             "migrants_far": scale * (out & (region > PROVINCE)).sum(),
         }
 
-    def _incomes(self, model, in_county, urban_res) -> dict:
-        p = model.persons
-        y = p.income_pc[in_county]
-        urban = urban_res[in_county]
-        mean_u = float(y[urban].mean()) if urban.any() else np.nan
-        mean_r = float(y[~urban].mean()) if (~urban).any() else np.nan
+    def _incomes(self, model, in_county) -> dict:
+        """Mean incomes of urban and rural residents of the county, and inequality among
+        its residents (Gini, Theil split by urban residence and by hukou type)."""
+        p, world = model.persons, model.world
+        rows = np.flatnonzero(in_county)  # indices, then gathers: cheaper than masks
+        y = p.income_pc[rows]
+        urban = world.is_urban[p.residence[rows]]
+        n_urban = np.count_nonzero(urban)
+        n_rural = len(rows) - n_urban
+        # Means as masked sums (the sum of a group's incomes without copying them).
+        mean_u = float(np.multiply(y, urban).sum() / n_urban) if n_urban else np.nan
+        mean_r = float(np.multiply(y, ~urban).sum() / n_rural) if n_rural else np.nan
         out = {
             "income_urban_pc": mean_u,
             "income_rural_pc": mean_r,
@@ -230,10 +244,10 @@ class Recorder:
         out["income_urban_pc_real"] = mean_u / prices
         out["income_rural_pc_real"] = mean_r / prices
         if y.sum() > 0:
-            split = theil_decomposition(y, urban.astype(np.int8))
+            # Both splits from one pass of logarithms (see `theil_splits`).
+            split, by_hukou = theil_splits(y, [urban, p.hukou_urban[rows]])
             out.update(gini=gini(y), theil=split.total, theil_between=split.between)
             out["theil_within"] = split.within
-            by_hukou = theil_decomposition(y, p.hukou_urban[in_county].astype(np.int8))
             out["theil_hukou_between"] = by_hukou.between
             out["theil_hukou_within"] = by_hukou.within
         else:
@@ -242,9 +256,12 @@ class Recorder:
             out["theil_hukou_between"] = out["theil_hukou_within"] = np.nan
         return out
 
-    def _unemployment(self, res_level, seeking, unemployed) -> dict:
-        force = np.bincount(res_level[seeking], minlength=N_LEVELS)
-        idle = np.bincount(res_level[unemployed], minlength=N_LEVELS)
+    def _unemployment(self, model, seeking_at: np.ndarray, unemployed_at: np.ndarray) -> dict:
+        """Unemployment rate by level of the place of residence, from the places where job
+        seekers and the unemployed live (counted per place, then per level)."""
+        n, level = model.world.n, model.world.level
+        force = np.bincount(level, np.bincount(seeking_at, minlength=n), minlength=N_LEVELS)
+        idle = np.bincount(level, np.bincount(unemployed_at, minlength=n), minlength=N_LEVELS)
         rate = np.divide(idle, force, out=np.zeros(N_LEVELS), where=force > 0)
         return {f"unemployment_{name}": rate[code] for code, name in enumerate(LEVELS)}
 
@@ -278,23 +295,25 @@ class Recorder:
         working age (16-59) all live elsewhere. `home` is each person's household's home
         place and `at_home` whether she lives there."""
         p, hh = model.persons, model.households
-        working_age = (p.age >= 16) & (p.age < 60)
+        working_age = np.flatnonzero((p.age >= 16) & (p.age < 60))
         n_hh = len(hh)
-        workers = np.bincount(p.hh, weights=working_age, minlength=n_hh)
-        workers_home = np.bincount(p.hh, weights=working_age & at_home, minlength=n_hh)
+        workers = np.bincount(p.hh[working_age], minlength=n_hh)
+        workers_home = np.bincount(p.hh[working_age[at_home[working_age]]], minlength=n_hh)
         empty_nest = (workers > 0) & (workers_home == 0)
-        village = model.world.level[home] == VILLAGE
-        return int(((p.age >= 60) & at_home & village & empty_nest[p.hh]).sum())
+        old = np.flatnonzero((p.age >= 60) & at_home)
+        village = model.world.level[home[old]] == VILLAGE
+        return int(np.count_nonzero(village & empty_nest[p.hh[old]]))
 
-    def _place_rows(self, model, count, residents, registered, seeking, unemployed) -> None:
-        """The year's place panel; `count` is persons living in each place, `seeking` and
-        `unemployed` the masks of non-farm job seekers and of those without work."""
+    def _place_rows(self, model, count, residents, registered, seeking_at, unemployed_at) -> None:
+        """The year's place panel; `count` is persons living in each place, `seeking_at`
+        and `unemployed_at` the workplaces of non-farm job seekers and of those without
+        work."""
         p, world, st = model.persons, model.world, model.state
         n = world.n
         income = np.bincount(p.residence, weights=p.income_pc, minlength=n)
         income_pc = np.divide(income, count, out=np.zeros(n), where=count > 0)
-        force = np.bincount(p.workplace[seeking], minlength=n)
-        idle = np.bincount(p.workplace[unemployed], minlength=n)
+        force = np.bincount(seeking_at, minlength=n)
+        idle = np.bincount(unemployed_at, minlength=n)
         unemployment = np.divide(idle, force, out=np.zeros(n), where=force > 0)
         scale = model.scenario.simulation.scale
         self.places.append(
@@ -320,6 +339,6 @@ class Recorder:
             self.places[-1].update(module.place_outputs(model))
 
 
-def _share(numerator: np.ndarray, denominator: np.ndarray) -> float:
-    d = denominator.sum()
-    return float(numerator.sum() / d) if d else float("nan")
+def _ratio(count, of) -> float:
+    """A count over another (persons over persons); NaN where there are none."""
+    return float(count / of) if of else float("nan")

@@ -7,6 +7,7 @@ from .inequality import (
     gini_between,
     theil,
     theil_decomposition,
+    theil_splits,
     two_group_gini,
     two_group_theil,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "sigma",
     "theil",
     "theil_decomposition",
+    "theil_splits",
     "two_group_gini",
     "two_group_theil",
 ]

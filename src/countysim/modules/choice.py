@@ -218,7 +218,11 @@ class LocationChoice(Module):
         status = p.status[near]
         chance = np.where(status == UNEMPLOYED, unemployed_rate, rate)
         near = near[IS_WORKING[status] & (draw[near] < chance)]
-        rows = np.union1d(near, np.flatnonzero(p.must_choose))
+        # Sorted and distinct, as a union of the two sets would be, without sorting.
+        choosing = p.must_choose.copy()
+        choosing[near] = True
+        rows = np.flatnonzero(choosing)
+        del choosing
         origin = p.residence[rows]
         net_before = self._network_keys(model, rows)
         if len(rows):
@@ -323,11 +327,19 @@ class LocationChoice(Module):
         if not len(movers) or max(c.partner_follow_share_county, c.partner_follow_share_city) == 0:
             return none, none.astype(p.residence.dtype), none.astype(np.int64)
         d = model.scenario.demography
+        # Only members of a mover's household can be a partner: they are found first (one
+        # lookup per person), and the rules are then applied to them alone.
+        mover_household = np.zeros(len(model.households), dtype=bool)
+        mover_household[p.hh[movers]] = True
+        cand = np.flatnonzero(mover_household[p.hh])
         moved = np.zeros(len(p), dtype=bool)
         moved[movers] = True
-        cand = np.flatnonzero(
-            (p.age >= 18) & (p.age < d.retirement_age) & IS_WORKING[p.status] & ~moved
-        )
+        cand = cand[
+            (p.age[cand] >= 18)
+            & (p.age[cand] < d.retirement_age)
+            & IS_WORKING[p.status[cand]]
+            & ~moved[cand]
+        ]
         if not len(cand):  # e.g. the Harris-Todaro limit: one-person households
             return none, none.astype(p.residence.dtype), none.astype(np.int64)
         # Candidates sorted by (household, sex, age); a mover looks up his own age among
