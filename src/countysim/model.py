@@ -21,10 +21,7 @@
 
 from __future__ import annotations
 
-import ctypes
-import functools
 import os
-import sys
 from collections.abc import Callable
 
 import mesa
@@ -53,29 +50,6 @@ from countysim.recorder import Recorder, YearTally
 from countysim.world import build_world
 
 
-@functools.cache
-def keep_freed_memory() -> bool:
-    """Let the C library keep memory that numpy frees, for the next array (Linux, glibc).
-
-    A step makes and frees many arrays the size of a person column. By default glibc
-    hands each one back to the system when it is freed (it maps arrays of this size by
-    themselves), so the next one costs a page fault for every 4 kB it touches: about a
-    tenth of a run's time, and most of the time of some passes. Raising the thresholds for
-    mapping and for trimming keeps freed memory in the heap to be used again; the peak
-    memory stays that of the largest step. Once per process; returns whether it was done.
-    """
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        libc = ctypes.CDLL(None)
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):  # not glibc (musl has no mallopt)
-        return False
-    m_trim_threshold, m_mmap_threshold = -1, -3  # glibc's <malloc.h>
-    limit = 1 << 30  # larger than any array of a county's persons
-    return bool(mallopt(m_mmap_threshold, limit)) and bool(mallopt(m_trim_threshold, limit))
-
-
 class CountyModel(mesa.Model):
     """One county and its outside cities. `run()` simulates every year of the scenario."""
 
@@ -91,7 +65,6 @@ class CountyModel(mesa.Model):
             raise TypeError(
                 f"CountyModel takes a Scenario or a scenario file path, not {type(scenario)}"
             )
-        keep_freed_memory()
         super().__init__(rng=scenario.seed)
         self.scenario = scenario
         self.world = build_world(scenario, self.rng)

@@ -48,6 +48,10 @@ FARM, VILLAGE_NONFARM, COMMUTE_TOWNSHIP, COMMUTE_COUNTY_TOWN, MOVE_TOWNSHIP, MOV
 #: Largest age gap (years) between a mover and the household member taken for a partner
 #: (assumption: wider gaps in the model's households are mostly parents and grown children).
 PARTNER_MAX_AGE_GAP = 10
+#: Largest number of (home, residence) cells whose network utility is tabulated once per
+#: sub-step rather than computed for each chooser and option (a county of a few hundred
+#: places; the census county's thousands of villages would make the table too large).
+NETWORK_TABLE_CELLS = 1 << 20
 #: Choosers whose options are weighed at once: bounds the memory of the first sub-step of a
 #: run, when every adult chooses, to a few tens of MB (results do not depend on it).
 CHOOSER_CHUNK = 16_384
@@ -68,6 +72,17 @@ class LocationChoice(Module):
         world, c = model.world, model.scenario.choice
         self.cities = np.flatnonzero(world.level == CITY)
         self.n_options = len(OPTION_NAMES) + len(self.cities)
+        # The options' distinct workplaces (farm, village, township seat, county town, the
+        # cities) and residences (village, township seat, county town, the cities), as
+        # columns of the option arrays, and each option's column among them.
+        cities = list(range(len(OPTION_NAMES), self.n_options))
+        self.distinct_work = [FARM, VILLAGE_NONFARM, COMMUTE_TOWNSHIP, COMMUTE_COUNTY_TOWN]
+        self.distinct_work += cities
+        self.work_of_option = np.array([0, 1, 2, 3, 2, 3] + [4 + i for i in range(len(cities))])
+        self.distinct_residence = [FARM, MOVE_TOWNSHIP, MOVE_COUNTY_TOWN, *cities]
+        self.residence_of_option = np.array(
+            [0, 0, 0, 0, 1, 2] + [3 + i for i in range(len(cities))]
+        )
         enabled = set(c.options)
         self.enabled = np.array(
             [name in enabled for name in OPTION_NAMES] + ["move_city" in enabled] * len(self.cities)
@@ -76,6 +91,7 @@ class LocationChoice(Module):
         # keeps up to date from those who move (see `substep`).
         self._kids: np.ndarray | None = None  # school-age children of each person
         self._net: np.ndarray | None = None  # working-age persons by home place x residence
+        self._net_utility: np.ndarray | None = None  # its utility term, cell by cell
         self._child_rows = self._mother_rows = np.zeros(0, dtype=np.intp)
         self.seat = world.township_of()
         self.urban = world.is_urban
@@ -91,12 +107,30 @@ class LocationChoice(Module):
 
     # ----------------------------------------------------------------- options
     def _options(self, model, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Residence, workplace (-1 = farm) and feasibility of each option, shape (n, K)."""
-        p, world, c = model.persons, model.world, model.scenario.choice
-        n, k = len(rows), self.n_options
+        """Residence, workplace (-1 = farm) and feasibility of each option, shape (n, K):
+        those of the person's home place (`_place_options`), less what age and land rule
+        out."""
+        p, demo = model.persons, model.scenario.demography
+        res_of, work_of, ok_of = self._place_options(model)
         home = model.households.home[p.hh[rows]]
+        res, work, ok = res_of.take(home, axis=0), work_of.take(home, axis=0), ok_of[home]
+        land = model.households.land_mu[p.hh[rows]]
+        age = p.age[rows]
+        ok[:, FARM] &= (land > 0) & (age < demo.farming_exit_age)
+        ok[:, FARM + 1 :] &= (age < demo.retirement_age)[:, None]  # the old only farm
+        return res, work, ok
+
+    def _place_options(self, model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Residence, workplace and feasibility of each option for a person of each home
+        place, shape (P, K), made again only if the places' levels change."""
+        world, c = model.world, model.scenario.choice
+        cached = getattr(self, "_by_home", None)
+        if cached is not None and np.array_equal(cached[0], world.level):
+            return cached[1:]
+        home = np.arange(world.n)
+        n, k = len(home), self.n_options
         village = np.where(world.level[home] == VILLAGE, home, -1)
-        seat = self.seat[home]
+        seat = world.township_of()[home]
         town = np.full(n, world.county_town)
         res = np.empty((n, k), dtype=np.int32)
         work = np.empty((n, k), dtype=np.int32)
@@ -112,41 +146,59 @@ class LocationChoice(Module):
         ok = np.broadcast_to(self.enabled, (n, k)).copy()
         ok[:, :4] &= (village >= 0)[:, None]
         ok[:, MOVE_TOWNSHIP] &= seat >= 0
-        land = model.households.land_mu[p.hh[rows]]
-        demo = model.scenario.demography
-        ok[:, FARM] &= (land > 0) & (p.age[rows] < demo.farming_exit_age)
-        ok[:, FARM + 1 :] &= (p.age[rows] < demo.retirement_age)[:, None]  # the old only farm
         for opt in (COMMUTE_TOWNSHIP, COMMUTE_COUNTY_TOWN):
             d = world.dist_km[np.maximum(village, 0), np.maximum(work[:, opt], 0)]
             ok[:, opt] &= (work[:, opt] >= 0) & (d <= c.commute_max_km)
+        self._by_home = (world.level.copy(), res, work, ok)
         return res, work, ok
 
     # ----------------------------------------------------------------- utility
     def residence_utility(self, model, rows: np.ndarray, res: np.ndarray) -> np.ndarray:
         """Utility terms that depend on where a person lives, shape like `res`."""
         p, world, st, c = model.persons, model.world, model.state, model.scenario.choice
+        n_places = world.n
         current = p.residence[rows][:, None]
         home = model.households.home[p.hh[rows]][:, None]
         hukou_here = p.hukou_place[rows][:, None] == res
-        access = np.where(hukou_here, 1.0, st.non_hukou_access[res])
         kids = self.school_children(model)[rows][:, None]
-        # Terms of a place (or a pair of places) are computed per place and then looked up,
-        # rather than once per person and option: the same numbers, far fewer logarithms.
-        u = (-c.cost_of_living_weight * np.log(st.cost_of_living))[res]
-        u += (
-            (c.service_weight * st.service_quality)[res]
-            * access
-            * (1 + c.school_child_weight * kids)
-        )
-        moving = res != current
-        u -= moving * self._moving_cost(model)[current, res]
+        # Terms of a place (or a pair of places) are computed per place and then looked up
+        # (`take`, on the flattened table for pairs), rather than once per person and
+        # option: the same numbers, far fewer logarithms. An option's residence of -1 (none)
+        # looks up some other place; `_options` marks such options infeasible.
+        u = (-c.cost_of_living_weight * np.log(st.cost_of_living)).take(res)
+        # Services: quality times access (1 with the place's hukou), times the children.
+        quality = c.service_weight * st.service_quality
+        service = (quality * st.non_hukou_access).take(res)
+        np.copyto(service, quality.take(res), where=hukou_here)
+        service *= 1 + c.school_child_weight * kids
+        u += service
+        del service
+        pair = current * n_places + res  # cell of (current place, option's residence)
+        u -= (res != current) * self._moving_cost(model).take(pair)
         barrier = np.where(world.level == CITY, st.hukou_barrier, c.non_hukou_barrier_county)
-        u -= (self.urban[res] & ~hukou_here) * barrier[res]
+        # The barrier of an urban place lived in without its hukou (0 for a village).
+        barrier = (self.urban * barrier).take(res)
+        np.copyto(barrier, 0.0, where=hukou_here)
+        u -= barrier
+        del barrier
         age = p.age[rows][:, None]
         attach = c.home_attachment + c.home_attachment_per_decade * np.maximum(age - 16, 0) / 10
-        u += (res == home) * attach
-        u += c.network_weight * np.log1p(self._network(model)[home, res]) * (res != home)
+        away = res != home
+        u += ~away * attach
+        np.add(pair, (home - current) * n_places, out=pair)  # now (home, residence)
+        u += self._network_utility(model, pair) * away
         return u
+
+    def _network_utility(self, model, pair: np.ndarray) -> np.ndarray:
+        """network_weight * log(1 + network) of each (home, residence) cell in `pair`. With
+        few places, the table of every cell is computed once per sub-step (the network
+        changes only at its end) and looked up; otherwise each cell asked for."""
+        c, n = model.scenario.choice, model.world.n
+        if n * n > NETWORK_TABLE_CELLS:
+            return c.network_weight * np.log1p(self._network(model).take(pair))
+        if self._net_utility is None:
+            self._net_utility = c.network_weight * np.log1p(self._network(model))
+        return self._net_utility.take(pair)
 
     def _moving_cost(self, model) -> np.ndarray:
         """P x P: utility cost of moving from one place to another (fixed plus per log km)."""
@@ -182,6 +234,7 @@ class LocationChoice(Module):
         self._child_rows, self._mother_rows = kids[found], mums[found]
         key = self._network_keys(model, np.arange(len(p)))
         self._net = np.bincount(key, minlength=n * n).reshape(n, n)
+        self._net_utility = None
 
     @staticmethod
     def _network_keys(model, rows: np.ndarray) -> np.ndarray:
@@ -192,6 +245,7 @@ class LocationChoice(Module):
         return home.astype(np.int64) * n + p.residence[rows]
 
     def _update_network(self, before: np.ndarray, after: np.ndarray) -> None:
+        self._net_utility = None
         flat = self._net.reshape(-1)
         np.subtract.at(flat, before, 1)
         np.add.at(flat, after, 1)
@@ -254,26 +308,34 @@ class LocationChoice(Module):
         p, c = model.persons, model.scenario.choice
         p.must_choose[rows] = False
         res, work, ok = self._options(model, rows)
-        income = self._expected_income(model, rows, work)
-        u = c.income_weight * np.log(np.maximum(income, c.income_floor_yuan))
+        # Options share workplaces (commuting to a place or moving there) and residences
+        # (the four at home): income and residence terms are computed once for each
+        # distinct one and then spread over the options.
+        income = self._expected_income(model, rows, work[:, self.distinct_work])
+        np.maximum(income, c.income_floor_yuan, out=income)
+        np.log(income, out=income)
+        income *= c.income_weight
+        u = income.take(self.work_of_option, axis=1)
         del income
-        u += self.residence_utility(model, rows, res)
-        commute = (work >= 0) & (work != res)
-        u -= (
-            commute
-            * c.commute_cost_per_km
-            * model.world.dist_km[np.maximum(res, 0), np.maximum(work, 0)]
+        u += self.residence_utility(model, rows, res[:, self.distinct_residence]).take(
+            self.residence_of_option, axis=1
         )
-        del commute
+        # Only the commuting options have a workplace other than the residence.
+        dist = model.world.dist_km
+        for opt in (COMMUTE_TOWNSHIP, COMMUTE_COUNTY_TOWN):
+            r, w = res[:, opt], work[:, opt]
+            commute = (w >= 0) & (w != r)
+            u[:, opt] -= commute * c.commute_cost_per_km * dist[np.maximum(r, 0), np.maximum(w, 0)]
         for term in model.choice_terms:
             u += term(model, rows, res, work)
         u += model.rng.gumbel(size=u.shape)
-        u[~ok] = -np.inf
+        np.copyto(u, -np.inf, where=~ok)
         has_option = ok.any(axis=1)
-        rows, u, res, work = rows[has_option], u[has_option], res[has_option], work[has_option]
-        pick = np.argmax(u, axis=1)
-        i = np.arange(len(rows))
-        new_res, new_work = res[i, pick], work[i, pick]
+        if not has_option.all():
+            rows, u, res, work = rows[has_option], u[has_option], res[has_option], work[has_option]
+        pick = np.argmax(u, axis=1)[:, None]
+        new_res = np.take_along_axis(res, pick, axis=1)[:, 0]
+        new_work = np.take_along_axis(work, pick, axis=1)[:, 0]
         # Keeping the same workplace keeps the job (or the search); a new workplace means
         # searching until the next clearing of the labour market.
         same_job = (new_work == p.workplace[rows]) & (new_work >= 0)
