@@ -93,3 +93,31 @@ def test_in_the_model_city_wages_converge_and_job_finding_catches_up():
     np.testing.assert_allclose(gap_after, gap_before * np.exp(-beta * (years - 1)))
     first, last = paths[0][1], paths[-1][1]
     assert np.all(last >= first) and np.any(last > first)
+
+
+def test_an_aggregated_city_adds_the_weighted_log_of_the_cities_it_stands_for():
+    scenario = small_scenario("years.end=2013", "simulation.spinup_years=1")
+    assert scenario.destinations.aggregation_weight == 0
+    off = CountyModel(scenario)
+    assert off.destinations.aggregation_term not in off.choice_terms
+    on = CountyModel(
+        small_scenario("years.end=2013", "simulation.spinup_years=1").model_copy(
+            update={
+                "destinations": scenario.destinations.model_copy(update={"aggregation_weight": 0.5})
+            }
+        )
+    )
+    cities = np.flatnonzero(on.world.level == CITY)
+    represented = np.array([c.cities_represented for c in scenario.outside_cities])
+    res = np.array([[0, on.world.county_town, *cities]])
+    term = on.destinations.aggregation_term(on, np.array([0]), res, res)
+    np.testing.assert_allclose(term[0, :2], 0.0)
+    np.testing.assert_allclose(term[0, 2:], 0.5 * np.log(represented))
+
+    # The cities standing for more cities draw more of the working-age persons.
+    def workers_there(model):
+        model.run()
+        p = model.persons
+        return np.isin(p.workplace, cities[represented > 1]).sum()
+
+    assert workers_there(on) > workers_there(off)

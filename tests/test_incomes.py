@@ -1,7 +1,8 @@
-"""Incomes: the consumer price index that deflates reported incomes."""
+"""Incomes: the consumer price index that deflates reported incomes; remittances."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from countysim.modules.incomes import Incomes
@@ -38,3 +39,15 @@ def test_real_incomes_are_nominal_ones_deflated_and_equal_in_the_base_year(small
     assert later.income_rural_pc_real == pytest.approx(
         later.income_rural_pc / later.consumer_price_index
     )
+
+
+def test_remittances_sent_are_received_and_scale_with_the_share():
+    from countysim.runner import simulate
+
+    low = simulate(small_scenario("incomes.remittance_share=0.1")).county
+    high = simulate(small_scenario("incomes.remittance_share=0.2")).county
+    for county in (low, high):
+        np.testing.assert_allclose(county.remittances_sent, county.remittances_received)
+    none = simulate(small_scenario("incomes.remittance_share=0")).county
+    assert (none.remittances_sent == 0).all()
+    assert high.remittances_sent.iloc[0] > low.remittances_sent.iloc[0]

@@ -327,6 +327,10 @@ class LevelValues(Strict):
 class Services(Strict):
     spending_share: Share
     labour_share: Share
+    # Net income of the owners of local service businesses (modules/services.py).
+    owner_income_share: Annotated[
+        float, _num("share of service revenue", ge=0.0, le=1.0)
+    ] = 0.0
     attractiveness: LevelValues
     distance_decay_km: Annotated[float, _num("km", gt=0.0)]
     quality: LevelValues  # when capacity covers all users (see modules/services.py)

@@ -22,6 +22,16 @@ wage grows at its own ``wage_growth`` and its job finding stays fixed, as `labou
   No. 28): each city's chance of finding a job closes its gap to the best city's at the
   yearly rate ``job_finding_catch_up``, f_c(t) = f_max - (f_max - f_c(0)) exp(-sum of rho).
 
+- Aggregated destinations: an outside city of the model stands for
+  ``cities_represented`` cities of its kind (e.g. every prefecture-level city of the
+  coastal provinces). In a logit an alternative that aggregates M similar elemental
+  alternatives has the utility of one of them plus ln M, times the nested-logit
+  dissimilarity (between 0, alternatives that are perfect substitutes, and 1, independent
+  ones) when they are correlated (McFadden 1978, "Modelling the choice of residential
+  location", in Karlqvist et al. (eds.), Spatial Interaction Theory and Planning Models;
+  Ben-Akiva and Lerman 1985, Discrete Choice Analysis, ch. 9). The choice adds
+  ``aggregation_weight`` * ln(cities_represented) to living in the city.
+
 Both are closed forms of the years since the start, so a run restarted from a saved year
 gives the same paths. With both rates 0 and a national growth equal to a city's own
 ``wage_growth``, the city's wage and job finding are those of the fixed paths.
@@ -62,7 +72,17 @@ class Destinations(Module):
         self.cities = np.flatnonzero(model.world.level == CITY)
         self.base_wage = np.array([c.wage_yuan for c in cities], dtype=float)
         self.base_job_finding = np.array([c.job_finding for c in cities], dtype=float)
+        d = model.scenario.destinations
+        represented = np.array([c.cities_represented for c in cities], dtype=float)
+        if d is not None and d.aggregation_weight > 0 and np.any(represented > 1):
+            self.size = np.zeros(model.world.n)
+            self.size[self.cities] = d.aggregation_weight * np.log(represented)
+            model.choice_terms.append(self.aggregation_term)
         self.step(model)
+
+    def aggregation_term(self, model, rows, res, work) -> np.ndarray:
+        """Utility of living at each option's residence from the cities it stands for."""
+        return self.size[res]
 
     def step(self, model) -> None:
         """This year's city wages and job finding; runs after `labour.step`, whose fixed

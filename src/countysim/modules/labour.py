@@ -195,6 +195,8 @@ class LabourMarket(Module):
         bill = np.where(model.world.is_county, self.public_bill, 0.0)
         posts = np.divide(bill, scale * post_pay, out=np.zeros(n), where=post_pay > 0)
         noise = model.rng.random(len(seekers))
+        if len(seekers) == 0:
+            return np.zeros(0, dtype=bool), np.zeros(n)
         # Staff live where they work (teachers and officials of the town and the seats);
         # commuters queue behind every resident.
         commuter = p.residence[seekers] != where

@@ -19,6 +19,15 @@ level (a county hospital is not a village clinic):
 
 so crowding lowers quality where residents outgrow capacity, and capacity beyond the users
 sits idle. Outside cities keep their exogenous quality and access.
+
+Owners' income. Of a place's service revenue R_j, a share lambda pays labour (`labour`); a
+share mu_s is the net income of those who own the shops, restaurants and workshops, mostly
+self-employed households living in the place (getihu), and the rest buys goods and
+inputs. That net business income is shared among the place's residents, per person:
+b_j = mu_s R_j / residents_j. The household survey counts it as net business income, about
+a tenth of urban residents' disposable income in 2013-2019 (NBS, yearly communiques on
+households' income); before this rule it was nobody's income, and urban incomes had no
+business part.
 """
 
 from __future__ import annotations
@@ -59,6 +68,7 @@ class Services(Module):
     def setup(self, model) -> None:
         sv, world, st = model.scenario.services, model.world, model.state
         level = world.level
+        model.income_sources.append(self.owner_income)
         self.weights = self._spending_weights(model)
         self.county = world.is_county
         self.standard = _by_level(level, sv.quality)
@@ -107,3 +117,15 @@ class Services(Module):
         model.state.service_revenue = spent @ self.weights
         self.users = service_users(model)  # the finance step of the year uses them too
         self.update_quality(model, self.users)
+
+    def owner_income(self, model) -> np.ndarray:
+        """Each person's share of the net income of the service businesses of the place
+        where she lives: mu_s R_j over the residents of j (0 in the outside cities)."""
+        p, n = model.persons, model.world.n
+        scale = model.scenario.simulation.scale
+        residents = scale * np.bincount(p.residence, minlength=n)
+        owners = model.scenario.services.owner_income_share * model.state.service_revenue
+        per_resident = np.divide(
+            owners, residents, out=np.zeros(n), where=(residents > 0) & self.county
+        )
+        return per_resident[p.residence]
