@@ -96,7 +96,7 @@ parameters:
   land.contract_extension.steps[1][1]: {{values: {values}}}
 replicates: {replicates}
 outputs:
-  urbanization_2035: {{column: urbanization_resident, year: 2035}}
+  urbanization_end: {{column: urbanization_resident, year: 2035}}
 """
 
 

@@ -58,6 +58,7 @@ from countysim.model import CountyModel
 from countysim.provenance import scenario_hash
 from countysim.runner import simulate
 from countysim.state import (
+    FREE_KEYS,
     MemoryState,
     continue_in_memory,
     fixed_settings,
@@ -85,11 +86,44 @@ class ForkGroup:
 
 def fork_groups(base: Mapping[str, Any], tasks: Sequence[RunTask]) -> list[ForkGroup]:
     """The runs of ``tasks`` (runs of the resolved scenario ``base`` with their parameters
-    and seeds) grouped by the beginning they share, in the order of their first runs."""
+    and seeds) grouped by the beginning they share.
+
+    Runs can only share one if they have the same seed and the same values of every design
+    parameter that is not a lever or a free key, nor a lever set to a number (a constant
+    from the first year): that cheap test comes first, so that designs of behavioural
+    parameters or of constant levers cost nothing here. The candidates are then checked as
+    whole scenarios (``state.fixed_settings``), and their fork year found."""
     probe = _lever_probe(base)
-    scenarios: dict[str, Scenario | None] = {}
-    members: dict[object, list[tuple[RunTask, Scenario]]] = {}
+    levers = probe.policy.schedules
+    shared = (*levers, *FREE_KEYS)
+    candidates: dict[tuple[int, str], list[RunTask]] = {}
     for task in tasks:
+        fixed = {
+            k: v
+            for k, v in task.parameters.items()
+            if not _under(k, shared) or (k in levers and isinstance(v, int | float))
+        }
+        text = json.dumps(fixed, sort_keys=True, default=str)
+        candidates.setdefault((task.seed, text), []).append(task)
+    groups = []
+    for runs in candidates.values():
+        if len(runs) == 1:
+            groups.append(ForkGroup(tuple(runs), None))
+        else:
+            groups += _check(base, probe, runs)
+    return groups
+
+
+def _under(path: str, roots: Sequence[str]) -> bool:
+    """Whether the dotted ``path`` is one of ``roots`` or lies below one."""
+    return any(path == root or path.startswith((f"{root}.", f"{root}[")) for root in roots)
+
+
+def _check(base: Mapping[str, Any], probe: CountyModel, runs: list[RunTask]) -> list[ForkGroup]:
+    """Candidate runs grouped by their whole scenarios' fixed settings, with fork years."""
+    scenarios: dict[str, Scenario | None] = {}
+    members: dict[object, list[tuple[RunTask, Scenario | None]]] = {}
+    for task in runs:
         text = json.dumps(dict(task.parameters), sort_keys=True, default=str)
         if text not in scenarios:
             try:
@@ -102,8 +136,8 @@ def fork_groups(base: Mapping[str, Any], tasks: Sequence[RunTask]) -> list[ForkG
             continue
         fixed = fixed_settings(scenario, probe.policy.schedules)
         fixed.pop("seed", None)  # the run's own seed is task.seed
-        members.setdefault((task.seed, scenario_hash(fixed)), []).append((task, scenario))
-    return [_group(probe, runs) for runs in members.values()]
+        members.setdefault(scenario_hash(fixed), []).append((task, scenario))
+    return [_group(probe, group) for group in members.values()]
 
 
 def _group(probe: CountyModel, runs: list[tuple[RunTask, Scenario | None]]) -> ForkGroup:
