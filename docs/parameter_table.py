@@ -195,6 +195,9 @@ MEANINGS: dict[str, str] = {
     "to $W(t)$ closes",
     "destinations.job_finding_catch_up": "yearly rate $\\rho$ at which a city's job finding "
     "closes its gap to the best city's",
+    "destinations.aggregation_weight": "weight $\\mu$ of $\\ln M_c$ in the utility of living in "
+    "a city that stands for $M_c$ cities",
+    "outside_cities[].cities_represented": "number $M_c$ of cities of its kind the city stands for",
     # population
     "population.age_profile": "initial age distribution (2010 census or working ages only)",
     "population.education_shares": "shares of the three education levels, rural hukou",
@@ -220,7 +223,7 @@ MEANINGS: dict[str, str] = {
     "labour.capital_output_ratio": "initial capital-output ratio $\\kappa$",
     "labour.tfp_growth": "yearly productivity growth $g_A(t)$ in the county (a schedule: the "
     "national growth path)",
-    "labour.wage_floor_growth": "yearly growth $g_f$ of the county wage floors",
+    "labour.wage_floor_growth": "yearly growth $g_f(t)$ of the county wage floors (a schedule)",
     "labour.agglomeration_elasticity": "elasticity $\\delta$ of productivity to residents",
     "labour.informal_sector": "whether job seekers without a formal job work informally",
     "labour.informal_wage_ratio": "informal wage as a share $r^{inf}$ of the wage floor",
@@ -238,30 +241,6 @@ MEANINGS: dict[str, str] = {
     "services.labour_share": "share $\\lambda$ of service revenue paid to labour",
     "services.owner_income_share": "share $\\mu_s$ of service revenue that is the net income of the "
     "owners of local service businesses, shared by the place's residents",
-    "services.attractiveness.village": "central-place pull $\\gamma_\\ell$ of a village",
-    "services.attractiveness.township": "central-place pull $\\gamma_\\ell$ of a township seat",
-    "services.attractiveness.county_town": "central-place pull $\\gamma_\\ell$ of the county town",
-    "services.distance_decay_km": "distance $d_0$ over which the pull falls by $1/e$",
-    "services.quality.village": "public-service quality $q_r$ of a village",
-    "services.quality.township": "public-service quality $q_r$ of a township seat",
-    "services.quality.county_town": "public-service quality $q_r$ of the county town",
-    "services.non_hukou_access.village": "service access $a_r$ without local hukou, village",
-    "services.non_hukou_access.township": "service access $a_r$ without local hukou, seat",
-    "services.non_hukou_access.county_town": "service access $a_r$ without hukou, county town",
-    "services.school_access.village": "chance $\\zeta_r$ a non-local child can follow, village",
-    "services.school_access.township": "chance $\\zeta_r$ a non-local child can follow, seat",
-    "services.school_access.county_town": "chance $\\zeta_r$ a non-local child can follow, town",
-    # farming
-    "farming.land_elasticity": "land elasticity $\\beta$ of farm output",
-    "farming.value_added_yuan_per_mu": "value added $v$ per mu at the reference land per worker",
-    "farming.reference_mu_per_worker": "land per worker $\\bar t$ at which a mu yields $v$",
-    "farming.price_growth": "yearly growth $g_p$ of the national farm price",
-    "farming.elderly_labour_weight": "farm labour $\\omega_e$ of a farmer past retirement age",
-    "farming.unit": "farming unit: the household or the whole village",
-    "farming.pay": "farm pay per worker: average or marginal product",
-    "farming.price_rule": "farm price: national path or tied to urban output",
-    "farming.relative_price_rho": "demand parameter $\\rho$ of the relative farm price",
-    "farming.relative_price_gamma": "elasticity $\\gamma$ of the relative farm price to "
     "services.attractiveness.village": "central-place pull $\\gamma_\\ell$ of a village",
     "services.attractiveness.township": "central-place pull $\\gamma_\\ell$ of a township seat",
     "services.attractiveness.county_town": "central-place pull $\\gamma_\\ell$ of the county town",

@@ -106,6 +106,8 @@ class OutsideCity(Strict):
     service_quality: Annotated[float, _num("index, county town = 1", ge=0.0)]
     non_hukou_service_access: Share
     school_access: Share
+    # How many cities of its kind the city stands for (modules/destinations.py).
+    cities_represented: Annotated[float, _num("cities", ge=1.0, le=1000.0)] = 1.0
 
 
 class Destinations(Strict):
@@ -118,6 +120,7 @@ class Destinations(Strict):
     reference_wage_yuan: Annotated[float, _num("yuan per year", gt=0.0)]
     wage_convergence_rate: schedule("per year", ge=0.0, le=0.5)
     job_finding_catch_up: schedule("per year", ge=0.0, le=1.0)
+    aggregation_weight: Annotated[float, _num("utility per log city", ge=0.0, le=1.0)]
 
 
 SettlementYears = schedule("years of residence", ge=0.0, le=50.0)
@@ -309,7 +312,7 @@ class Labour(Strict):
     capital_elasticity: Annotated[float, _num("theta, share", gt=0.0, lt=1.0)]
     capital_output_ratio: Annotated[float, _num("years of output", gt=0.0, le=20.0)]
     tfp_growth: schedule("per year", ge=-0.5, le=1.0)
-    wage_floor_growth: Rate
+    wage_floor_growth: schedule("per year", ge=-0.5, le=1.0)
     agglomeration_elasticity: Annotated[float, _num("elasticity", ge=0.0, le=0.3)]
     informal_sector: bool
     informal_wage_ratio: Share

@@ -101,7 +101,7 @@ class LabourMarket(Module):
             ],
             0.0,
         )
-        growth = (1 + lab.wage_floor_growth) ** t
+        growth = growth_factor(lab.wage_floor_growth, model.scenario.years.start, model.year)
         st.wage_floor[county] = floor0[county] * self.wage_index * growth
         city_wage = self.city_base_wage * (1 + self.city_growth) ** t
         st.wage[self.cities] = city_wage
