@@ -109,6 +109,13 @@ MEANINGS: dict[str, str] = {
     "land.local_operator_capacity": "land local operators could take, share of village arable land",
     "land.outside_operator_capacity": "extra land outside operators could take under leasable "
     "rights, share of arable land",
+    "land.informal_capacity_mu_per_worker": "most land a unit of family farm labour works, own "
+    "and borrowed from kin or neighbours",
+    "land.informal_take_up": "share of land its household cannot work that kin or neighbours "
+    "would farm",
+    "land.informal_productivity_discount": "lower yield of land borrowed from kin or neighbours "
+    "for the year, share of output",
+    "land.informal_rent_share": "rent of informal lending, share of a family farm's return to a mu",
     "pensions.employer_contribution_rate": "employer's contribution to the employee scheme, share "
     "of the wage",
     "pensions.employee_contribution_rate": "employee's contribution into the individual account, "

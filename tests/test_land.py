@@ -137,3 +137,55 @@ def test_settlers_who_must_give_up_land_settle_less_and_return_more():
     returned, settled = np.array(returned), np.array(settled)
     assert (returned[:, 1] > returned[:, 0]).all()
     assert (settled[:, 1] < settled[:, 0]).all()
+
+
+def test_kin_tenancy_fills_capacity_within_the_village_only():
+    from countysim.modules import kin_tenancy
+
+    # Village 0: a household with no farm labour and two farming households with room for
+    # 10 and 5 mu. Village 1: a household with no farm labour and no one to take its land.
+    home = np.array([0, 0, 0, 1, 1])
+    unlet = np.array([30.0, 5.0, 10.0, 8.0, 0.0])
+    labour = np.array([0.0, 1.0, 1.0, 0.0, 0.0])
+    lent, borrowed = kin_tenancy.lend(home, unlet, labour, np.ones(5, bool), 15.0, 0.8, 2)
+    # 24 mu offered (0.8 of 30), 15 mu of room: the room is filled, no more.
+    np.testing.assert_allclose(borrowed, [0.0, 10.0, 5.0, 0.0, 0.0])
+    np.testing.assert_allclose(lent, [15.0, 0.0, 0.0, 0.0, 0.0])
+    # None where nobody farms; nothing crosses villages.
+    assert lent[3] == 0 and borrowed[3:].sum() == 0
+    # Plenty of room: every offer is taken, only the take-up share of the land.
+    lent, borrowed = kin_tenancy.lend(home, unlet, labour * 10, np.ones(5, bool), 15.0, 0.8, 2)
+    np.testing.assert_allclose(lent.sum(), borrowed.sum())
+    # A farming household over its capacity lends its excess too (an elderly farmer).
+    lent, _ = kin_tenancy.lend(home, unlet, np.array([0.6, 1, 1, 0, 0]), np.ones(5, bool), 15, 1, 2)
+    assert 0 < lent[0] <= 30 - 15 * 0.6
+
+
+def test_kin_tenancy_in_the_model_is_capacity_limited_and_balances_per_village():
+    model = CountyModel(small_scenario())
+    model.step()
+    land, hh, lp = model.land, model.households, model.scenario.land
+    labour = model.farming.household_labour(model)
+    land.step(model)  # decide again, at this moment's farm labour
+    n = model.world.n
+    lent = np.bincount(hh.home, weights=hh.lent_mu, minlength=n)
+    borrowed = np.bincount(hh.home, weights=hh.borrowed_mu, minlength=n)
+    assert lent.sum() > 0
+    np.testing.assert_allclose(lent, borrowed, rtol=1e-9, atol=1e-9)
+    unlet = hh.land_mu - hh.leased_out_mu
+    room = np.maximum(lp.informal_capacity_mu_per_worker * labour - unlet, 0.0)
+    assert np.all(hh.borrowed_mu <= room + 1e-9)
+    assert np.all(hh.borrowed_mu[labour == 0] == 0)
+    assert np.all(hh.lent_mu <= lp.informal_take_up * unlet + 1e-9)
+    # Villages where no one farms lend nothing.
+    village_labour = np.bincount(hh.home, weights=labour, minlength=n)
+    assert np.all(lent[village_labour == 0] == 0)
+    # The lent land is farmed by the borrowers, not idle.
+    model.farming.substep(model)
+    assert np.all(hh.idle_mu <= np.maximum(unlet - hh.lent_mu, 0) + 1e-9)
+
+
+def test_without_kin_tenancy_more_land_lies_idle_and_none_is_lent():
+    runs = [simulate(small_scenario(*extra)).county for extra in ([], ["land.informal_take_up=0"])]
+    assert runs[1].land_informal_share.eq(0).all() and runs[0].land_informal_share.gt(0).all()
+    assert (runs[1].land_idle_share > runs[0].land_idle_share).all()

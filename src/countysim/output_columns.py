@@ -176,6 +176,9 @@ COUNTY: dict[str, Column] = {
     ),
     "land_leased_share": Column("contracted village land leased out", "share"),
     "land_idle_share": Column("village land left idle", "share"),
+    "land_informal_share": Column(
+        "village land lent informally to kin or neighbours (no formal lease)", "share"
+    ),
     "farm_size_mu": Column("land farmed per farming household", "mu"),
     "land_per_farm_worker_mu": Column("land farmed and leased per farm worker", "mu"),
     "farm_output_per_mu": Column("farm output per mu of arable land", "yuan per mu"),

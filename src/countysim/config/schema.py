@@ -179,6 +179,11 @@ class Land(Strict):
 
 class Hukou(Strict):
     settlement_years: SettlementPeriods
+    # Kin and neighbour tenancy (modules/kin_tenancy.py).
+    informal_capacity_mu_per_worker: Annotated[float, _num("mu per farm worker", ge=0.0, le=200.0)]
+    informal_take_up: Annotated[float, _num("share of land offered", ge=0.0, le=1.0)]
+    informal_rent_share: Annotated[float, _num("share of a mu's farm return", ge=0.0, le=1.0)]
+    informal_productivity_discount: Annotated[float, _num("share of output", ge=0.0, le=1.0)]
     residence_permit_access: schedule("share of the access gap closed", ge=0.0, le=1.0)
     residence_permit_reach: PermitReach
     insured_share_of_residence: schedule("share of the residence period", ge=0.0, le=1.0)

@@ -1,7 +1,8 @@
 """Farming in the villages: family farms on their own land, operators on leased land.
 
 Family farms. A farming unit produces p_a A_a T^beta L^(1-beta), with T the land it farms
-itself (mu: its contract land less what it leases out for the year, see `land`) and L its
+itself (mu: its contract land less what it leases out or lends for the year, plus what it
+borrows from kin and neighbours, see `land` and `kin_tenancy`) and L its
 farm labour (persons, the elderly at a lower weight). The unit is the household by
 default (a family farm pays its members the average product); in the Harris-Todaro limit
 it is the whole village, paid the marginal product, and there is no rental market. A_a is
@@ -35,7 +36,8 @@ that the farm option of the location choice carries the wage work operators offe
 
 Every sub-step records the land use of each village: farmed by households (own land of
 units that put labour on it), leased (farmed by operators) and idle (own land of units
-without labour, and the collective's land that found no tenant).
+without labour, and the collective's land that found no tenant). Land lent informally is
+farmed by the borrowing household and counts as farmed there.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ class _Production:
     unit: np.ndarray  # farming unit of every person
     unit_place: np.ndarray  # village of every unit
     land: np.ndarray  # land each unit farms itself, mu (one real household's, or a village's)
+    effective_land: np.ndarray  # that land in own-land equivalents (borrowed land discounted)
     labour: np.ndarray  # farm labour of each unit (rows for households, persons for villages)
     hired: np.ndarray  # share of each unit's farm labour hired by operators
     quantity: np.ndarray  # family-farm output of each unit, before the price
@@ -139,18 +142,24 @@ class Farming(Module):
     def _unit_scale(self, model) -> int:
         return 1 if self._household_units(model) else model.scenario.simulation.scale
 
-    def _unit_land(self, model) -> tuple[np.ndarray, np.ndarray]:
-        """Land each unit farms itself and the village of each unit."""
+    def _unit_land(self, model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Land each unit farms itself, the same in own-land equivalents, and the village
+        of each unit. Land borrowed from kin or neighbours for the year yields less by
+        `informal_productivity_discount`: a borrower invests less in land it may have to give
+        back next year (Jacoby, Li and Rozelle 2002; Gao, Huang and Rozelle 2012)."""
         hh = model.households
         if self._household_units(model):
-            return hh.land_mu - hh.leased_out_mu, hh.home
+            own = hh.land_mu - hh.leased_out_mu - hh.lent_mu
+            discount = model.scenario.land.informal_productivity_discount
+            return own + hh.borrowed_mu, own + (1 - discount) * hh.borrowed_mu, hh.home
         scale, n = model.scenario.simulation.scale, model.world.n
-        return scale * np.bincount(hh.home, weights=hh.land_mu, minlength=n), np.arange(n)
+        land = scale * np.bincount(hh.home, weights=hh.land_mu, minlength=n)
+        return land, land, np.arange(n)
 
     def _production(self, model) -> _Production:
         """Labour, hired shares and output of every unit and the operators of every place."""
         weight, unit, farmers = self._labour(model)
-        land, unit_place = self._unit_land(model)
+        land, effective_land, unit_place = self._unit_land(model)
         labour = self._unit_scale(model) * np.bincount(
             unit[farmers], weights=weight[farmers], minlength=len(land)
         )
@@ -183,7 +192,7 @@ class Farming(Module):
         quantity = np.zeros(len(land))
         quantity[farming] = (
             self.productivity
-            * land[farming] ** self.beta
+            * effective_land[farming] ** self.beta
             * np.maximum(own_labour[farming], 1e-12) ** (1 - self.beta)
         )
         total = quantity.sum() * model.scenario.simulation.scale / self._unit_scale(model)
@@ -194,6 +203,7 @@ class Farming(Module):
             unit,
             unit_place,
             land,
+            effective_land,
             labour,
             hired,
             quantity,
@@ -267,7 +277,9 @@ class Farming(Module):
         l_new = prod.labour[u] - unit_scale * prod.weight[rows] + unit_scale * own
         hired = prod.hired[u]
         q_new = (
-            self.productivity * prod.land[u] ** self.beta * (l_new * (1 - hired)) ** (1 - self.beta)
+            self.productivity
+            * prod.effective_land[u] ** self.beta
+            * (l_new * (1 - hired)) ** (1 - self.beta)
         )
         wage = self.rural_wage(model)[prod.unit_place[u]]
         family = self._pay_share(model) * prod.price * q_new / l_new

@@ -51,6 +51,11 @@ D(r) = S(r), found by bisection in all villages at once. If land is left over ev
 chance an offer finds a tenant). What the collective cannot lease it reallocates to the
 village's farming households in proportion to their farm labour.
 
+Informal lending. Land still neither farmed by its household nor leased formally is lent
+for the year to kin and neighbours of the same village with spare farm labour
+(`kin_tenancy`): household h lends `lent_mu` and borrows `borrowed_mu`. The lender keeps
+the contract right, so lent land counts as its unleased land in a readjustment.
+
 Incomes. Rent reaches the leasing household, shared equally among its members. The
 collective's rent is paid as a dividend to the village's hukou holders.
 
@@ -75,6 +80,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from countysim.modules import kin_tenancy
 from countysim.modules.base import Module
 from countysim.population import FARMER
 from countysim.world import VILLAGE
@@ -100,6 +106,8 @@ class Land(Module):
         self.collective_rent = np.zeros(n)
         hh.leased_out_mu = np.zeros(len(hh))
         hh.idle_mu = np.zeros(len(hh))
+        hh.lent_mu = np.zeros(len(hh))  # lent informally to kin or neighbours this year
+        hh.borrowed_mu = np.zeros(len(hh))
         hh.contract_end = np.full(len(hh), lp.contract_end_last, dtype=np.int32)
         p = model.persons
         p.add_column("contract_member", np.bool_, False)
@@ -285,6 +293,23 @@ class Land(Module):
         self.collective_rent = collective_leased * self.rent
         self._reallocate(model, self.collective_mu - collective_leased, labour)
         self.collective_idle_mu = self.collective_mu - collective_leased
+        self._lend_informally(model, labour)
+
+    def _lend_informally(self, model, labour: np.ndarray) -> None:
+        """Kin and neighbour tenancy of the land left after the formal market, at the
+        informal rent (`kin_tenancy`)."""
+        hh, lp = model.households, model.scenario.land
+        hh.lent_mu, hh.borrowed_mu = kin_tenancy.lend(
+            hh.home,
+            hh.land_mu - hh.leased_out_mu,
+            labour,
+            self.village[hh.home],
+            lp.informal_capacity_mu_per_worker,
+            lp.informal_take_up,
+            model.world.n,
+        )
+        informal_rent = lp.informal_rent_share * model.farming.land_return()
+        self.household_rent = self.household_rent + informal_rent * (hh.lent_mu - hh.borrowed_mu)
 
     def _reallocate(self, model, unleased: np.ndarray, labour: np.ndarray) -> None:
         """The collective's unleased land goes to the village's farming households in
@@ -361,7 +386,8 @@ class Land(Module):
         scale, v = model.scenario.simulation.scale, self.village
         arable = scale * float(hh.land_mu[v[hh.home]].sum()) + float(self.collective_mu.sum())
         farmed, leased = float(st.land_farmed[v].sum()), float(self.leased_mu[v].sum())
-        own_farmed = hh.land_mu - hh.leased_out_mu - hh.idle_mu
+        own_farmed = hh.land_mu - hh.leased_out_mu - hh.lent_mu + hh.borrowed_mu - hh.idle_mu
+        lent = scale * float(hh.lent_mu[v[hh.home]].sum())
         farms = scale * int((own_farmed > 0).sum())
         workers = scale * int((p.status == FARMER).sum())
         contracted = hh.land_mu > 0
@@ -373,6 +399,7 @@ class Land(Module):
         return {
             "land_leased_share": _ratio(leased, arable),
             "land_idle_share": _ratio(float(st.land_idle[v].sum()), arable),
+            "land_informal_share": _ratio(lent, arable),
             "farm_size_mu": _ratio(farmed, farms),
             "land_per_farm_worker_mu": _ratio(farmed + leased, workers),
             "farm_output_per_mu": _ratio(float(st.farm_output[v].sum()), arable),
