@@ -188,3 +188,21 @@ def _forget(model):
     """The model, with Mesa's id counter of it dropped (as sweeps do after each run)."""
     mesa.Agent._ids.pop(model, None)
     return model
+
+
+def test_a_beginning_that_raises_fails_every_run_of_its_group(monkeypatch, tmp_path):
+    """Each run would have met the error on its own: all are recorded as failed with it."""
+    import countysim.experiments.fork as fork
+
+    class Failing(CountyModel):
+        def step(self):
+            if self.year == 2012:
+                raise FloatingPointError("the beginning broke in 2013")
+            super().step()
+
+    plan = load_sweep(lever_sweep(tmp_path))
+    monkeypatch.setattr(fork, "CountyModel", Failing)
+    records = fork.run_forked_chunk(plan.model, plan.runs[::2])  # replicate 0: one group
+    assert len(records) == 4 and not any(r.ok for r in records)
+    assert {r.error for r in records} == {"FloatingPointError: the beginning broke in 2013"}
+    assert all("FloatingPointError" in r.traceback for r in records)
