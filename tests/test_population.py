@@ -1,5 +1,8 @@
 """The person arrays: columns, appending, removing, finding rows by id; initial households."""
 
+import copy
+import pickle
+
 import numpy as np
 from conftest import small_scenario
 
@@ -21,6 +24,26 @@ def test_append_keep_and_rows_of():
     assert p.hh[-1] == PERSON_COLUMNS["hh"][1]  # untouched columns take their fill value
     p.keep(p.age != 22)  # pid 2 leaves
     np.testing.assert_array_equal(p.rows_of(np.array([0, 2, 6, -1])), [0, -1, 5, -1])
+
+
+def test_rows_added_past_the_buffers_and_removed_keep_every_column():
+    p = _persons(3)
+    p.add_column("entitlement", np.float64, 0.0)
+    for k in range(40):  # appends past the spare room, so the buffers grow
+        p.append({"age": np.full(100, k), "entitlement": np.full(100, 1.0 * k)})
+    assert len(p) == 4003 and len(p.entitlement) == 4003
+    np.testing.assert_array_equal(p.pid, np.arange(4003))
+    p.keep(p.age % 2 == 0)
+    assert len(p) == len(p.pid) == len(p.entitlement)
+    np.testing.assert_array_equal(p.entitlement, np.where(p.pid < 3, 0.0, p.age))
+    p.age = p.age + 1  # assigning a column writes the used rows
+    assert (p.age % 2 == 1).all()
+    for restored in (pickle.loads(pickle.dumps(p)), copy.deepcopy(p)):
+        assert restored.columns == p.columns and len(restored) == len(p)
+        for name in p.columns:
+            np.testing.assert_array_equal(getattr(restored, name), getattr(p, name))
+        restored.append({"age": np.array([7])})  # a restored population grows as before
+        assert restored.pid[-1] == p.next_pid and len(p) == len(restored) - 1
 
 
 def test_columns_never_share_memory():

@@ -88,17 +88,41 @@ def keep_freed_memory() -> bool:
 
 
 class Persons:
-    """Columns of equal length, one row per simulated person (standing for `scale` persons)."""
+    """Columns of equal length, one row per simulated person (standing for `scale` persons).
+
+    Each column is a view of the used rows of a buffer with room to spare: births and
+    arrivals are written after the last row (the buffers grow by a 32nd, with a copy,
+    only when full), and deaths close the gaps within the buffers. Assigning a column
+    (`persons.age = ...`) writes into its buffer.
+    """
 
     def __init__(self, columns: dict[str, np.ndarray], next_pid: int) -> None:
         keep_freed_memory()
-        object.__setattr__(self, "_cols", {})
+        object.__setattr__(self, "_store", {})  # name -> buffer, the used rows first
+        object.__setattr__(self, "_cols", {})  # name -> view of the used rows
         object.__setattr__(self, "_spec", dict(PERSON_COLUMNS))  # name -> (dtype, fill)
         for name, (dtype, _) in PERSON_COLUMNS.items():
             # Copy: two columns built from one array must never share memory.
-            self._cols[name] = np.array(columns[name], dtype=dtype, copy=True)
+            self._store[name] = np.array(columns[name], dtype=dtype, copy=True)
+        self._use_rows(len(self._store["pid"]))
         object.__setattr__(self, "next_pid", next_pid)
         object.__setattr__(self, "_pid_rows", None)  # pid -> row, built when first needed
+
+    def _use_rows(self, n: int) -> None:
+        object.__setattr__(self, "_n", n)
+        for name, buffer in self._store.items():
+            self._cols[name] = buffer[:n]
+
+    def __getstate__(self) -> dict:
+        # The used rows only (pickle copies each view's rows); the buffers are rebuilt.
+        state = dict(self.__dict__)
+        state["_store"] = None
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        object.__setattr__(self, "_store", dict(self._cols))
+        self._use_rows(len(self._cols["pid"]))
 
     def __getattr__(self, name: str) -> np.ndarray:
         if name.startswith("_"):  # not a column; also keeps copy/pickle from recursing
@@ -110,14 +134,14 @@ class Persons:
 
     def __setattr__(self, name: str, value) -> None:
         if name in self._cols:
-            self._cols[name] = np.asarray(value, dtype=self._cols[name].dtype)
+            np.copyto(self._cols[name], value, casting="unsafe")
             if name == "pid":
                 object.__setattr__(self, "_pid_rows", None)
         else:
             object.__setattr__(self, name, value)
 
     def __len__(self) -> int:
-        return len(self._cols["pid"])
+        return self._n
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -126,11 +150,16 @@ class Persons:
     def add_column(self, name: str, dtype, fill) -> None:
         """Let a module keep a person attribute of its own (e.g. pension entitlement)."""
         self._spec[name] = (dtype, fill)
-        self._cols[name] = np.full(len(self), fill, dtype=dtype)
+        self._store[name] = np.full(len(self._store["pid"]), fill, dtype=dtype)
+        self._cols[name] = self._store[name][: self._n]
 
     def keep(self, mask: np.ndarray) -> None:
+        """Keep the rows where `mask` is true, in their order (the others are gone)."""
+        rows = np.flatnonzero(mask)  # once for all columns
+        m = len(rows)
         for name, col in self._cols.items():
-            self._cols[name] = col[mask]
+            self._store[name][:m] = col[rows]  # a gathered copy, then written in place
+        self._use_rows(m)
         object.__setattr__(self, "_pid_rows", None)
 
     def append(self, new: dict[str, np.ndarray]) -> None:
@@ -139,11 +168,19 @@ class Persons:
         new = dict(new)
         new["pid"] = self.next_pid + np.arange(n)
         object.__setattr__(self, "next_pid", self.next_pid + n)
-        for name, col in self._cols.items():
-            dtype, fill = self._spec[name]
+        start, end = self._n, self._n + n
+        room = len(self._store["pid"])
+        if end > room:  # full: grow every buffer by a 32nd at least
+            room = max(end, room + room // 32 + 1024)
+            for name, buffer in self._store.items():
+                grown = np.empty(room, dtype=buffer.dtype)
+                grown[:start] = buffer[:start]
+                # The old buffer goes now (with its view), not after every column grew.
+                self._store[name], self._cols[name] = grown, grown[:start]
+        for name, buffer in self._store.items():
             add = new.get(name)
-            add = np.full(n, fill, dtype=dtype) if add is None else np.asarray(add, dtype=dtype)
-            self._cols[name] = np.concatenate([col, add])
+            buffer[start:end] = self._spec[name][1] if add is None else add
+        self._use_rows(end)
         object.__setattr__(self, "_pid_rows", None)
 
     def rows_of(self, pids: np.ndarray) -> np.ndarray:

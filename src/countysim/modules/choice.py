@@ -232,15 +232,19 @@ class LocationChoice(Module):
         mums = p.rows_of(p.mother[kids])
         found = mums >= 0
         self._child_rows, self._mother_rows = kids[found], mums[found]
-        key = self._network_keys(model, np.arange(len(p)))
+        key = self._network_keys(model)
         self._net = np.bincount(key, minlength=n * n).reshape(n, n)
         self._net_utility = None
 
     @staticmethod
-    def _network_keys(model, rows: np.ndarray) -> np.ndarray:
-        """Home x residence cell of each of `rows` that counts in the network."""
+    def _network_keys(model, rows: np.ndarray | None = None) -> np.ndarray:
+        """Home x residence cell of each of `rows` (all persons if None) that counts in the
+        network."""
         p, n = model.persons, model.world.n
-        rows = rows[(p.age[rows] >= 16) & IS_WORKING[p.status[rows]]]
+        if rows is None:
+            rows = np.flatnonzero((p.age >= 16) & IS_WORKING[p.status])
+        else:
+            rows = rows[(p.age[rows] >= 16) & IS_WORKING[p.status[rows]]]
         home = model.households.home[p.hh[rows]]
         return home.astype(np.int64) * n + p.residence[rows]
 

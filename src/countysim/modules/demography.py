@@ -37,8 +37,8 @@ class Demography(Module):
         if not d.enabled:
             return
         p, rng = model.persons, model.rng
-        p.age = p.age + 1
-        p.years_here = p.years_here + 1
+        np.add(p.age, 1, out=p.age)  # in place, in the person arrays
+        np.add(p.years_here, 1, out=p.years_here)
 
         # Rates depend on age alone: computed once per age and looked up.
         ages = np.arange(int(p.age.max()) + 1 if len(p) else 1)
@@ -60,9 +60,10 @@ class Demography(Module):
         )
         rate = d.total_fertility * np.exp(-0.5 * z * z) / (d.fertility_sd_age * np.sqrt(2 * np.pi))
         rate = rate * self.fertility_factor
-        mothers = np.flatnonzero(
-            p.female & (p.age >= 15) & (p.age <= 49) & (rng.random(len(p)) < rate[p.age])
-        )
+        draw = rng.random(len(p))
+        # Women of 15-49 first, then their draws: the same mothers, fewer lookups.
+        women = np.flatnonzero(p.female & (p.age >= 15) & (p.age <= 49))
+        mothers = women[draw[women] < rate[p.age[women]]]
         n = len(mothers)
         model.tally.births_by_place = np.bincount(p.residence[mothers], minlength=model.world.n)
         if n == 0:
@@ -87,26 +88,30 @@ class Demography(Module):
 
     def _life_course(self, model) -> None:
         d, p = model.scenario.demography, model.persons
-        p.status[(p.status == CHILD) & (p.age >= d.school_entry_age)] = STUDENT
-        leaving = np.asarray(d.leaving_age_by_education)[p.edu]
-        entrants = (p.status == STUDENT) & (p.age >= leaving)
-        p.status[entrants] = UNEMPLOYED
+        status, age = p.status, p.age
+        # Each rule looks only at those it can concern (index arrays, not whole masks).
+        status[np.flatnonzero((status == CHILD) & (age >= d.school_entry_age))] = STUDENT
+        students = np.flatnonzero(status == STUDENT)
+        leaving = np.asarray(d.leaving_age_by_education)[p.edu[students]]
+        entrants = students[age[students] >= leaving]
+        status[entrants] = UNEMPLOYED
         p.must_choose[entrants] = True
 
-        nonfarm = IS_NONFARM[p.status]
-        retiring = (nonfarm & (p.age >= d.retirement_age)) | (
-            (p.status == FARMER) & (p.age >= d.farming_exit_age)
+        old = np.flatnonzero(age >= min(d.retirement_age, d.farming_exit_age))
+        nonfarm = IS_NONFARM[status[old]]
+        retiring = (nonfarm & (age[old] >= d.retirement_age)) | (
+            (status[old] == FARMER) & (age[old] >= d.farming_exit_age)
         )
-        p.status[retiring] = RETIRED
+        nonfarm, retiring = nonfarm[retiring], old[retiring]
+        status[retiring] = RETIRED
         p.workplace[retiring] = -1
         # Non-farm workers who retire at home go back to the family land, as long as they can.
-        home = model.households.home[p.hh]
+        hh = p.hh[retiring]
         to_farm = (
-            retiring
-            & nonfarm
-            & (p.residence == home)
-            & (model.households.land_mu[p.hh] > 0)
-            & (p.age < d.farming_exit_age)
+            nonfarm
+            & (p.residence[retiring] == model.households.home[hh])
+            & (model.households.land_mu[hh] > 0)
+            & (age[retiring] < d.farming_exit_age)
         )
-        p.status[to_farm] = FARMER
-        model.tally.retirements = int(retiring.sum())
+        status[retiring[to_farm]] = FARMER
+        model.tally.retirements = len(retiring)
