@@ -186,6 +186,17 @@ MEANINGS: dict[str, str] = {
     "hukou.conversion_intercept": "log-odds of settling in a year for an eligible person "
     "with no net gain",
     "hukou.conversion_gain_weight": "weight of the net gain of settling in its log-odds",
+    "hukou.requisition.built_up_m2_per_resident": "built-up land $a$ per town resident (7.16)",
+    "hukou.requisition.expansion_elasticity": "elasticity $\\varepsilon$ of a town's built-up land "
+    "to its residents",
+    "hukou.requisition.arable_share": "share $s$ of new built-up land that was contracted farmland",
+    "hukou.requisition.hukou_share": "lever: share of households whose land is requisitioned "
+    "that receive an urban hukou",
+    "hukou.reclassification_land_loss": "share of its starting contract land a village loses to "
+    "requisition before it is reclassified as urban",
+    "hukou.college_transfer_share": "lever: share of rural-hukou college entrants who move their "
+    "hukou to the college's city",
+    "hukou.college_city": "kind of outside city where the county's students go to college",
     "outside_cities[].wage_yuan": "wage $w_c$ per effective worker in the start year",
     "outside_cities[].wage_growth": "yearly wage growth $g_c$",
     "outside_cities[].job_finding": "chance $P_c$ that a job seeker finds a formal job",

@@ -9,7 +9,10 @@ from countysim.world import CITY, OUTSIDE_PROVINCE, PREFECTURE
 
 
 def test_only_eligible_non_local_urban_residents_settle():
-    model = CountyModel(small_scenario())  # residence rule of 3 years in 2012-2014
+    # Residence rule of 3 years in 2012-2014; the other ways to an urban hukou switched off.
+    model = CountyModel(
+        small_scenario("hukou.college_transfer_share=0", "hukou.requisition.expansion_elasticity=0")
+    )
     model.step()
     p = model.persons
     pid, hukou_before = p.pid.copy(), p.hukou_place.copy()

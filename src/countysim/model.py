@@ -5,12 +5,14 @@
     1. policy        this year's lever values and the access rules they set
     2. demography    ageing, deaths, births, school, labour-force entry, retirement;
                      in-migration: arrivals from other counties and provinces in the towns
-    3. farming       this year's farm price; land: contract horizon and tenure security,
+    3. requisition   land taken for last year's growth of the towns, its villagers'
+                     hukou; villages that lost most of their land reclassified
+       farming       this year's farm price; land: contract horizon and tenure security,
                      returns to the collective, lease decisions, village rental markets
     4. labour        this year's productivity, wage floors and city wages;
                      destinations: the outside cities' wage and job-finding paths
     5. sub-steps     labour market clearing, farm production, location and work choice
-    6. hukou         settlement of non-local residents
+    6. hukou         settlement of non-local residents; college entrants' hukou
     7. capital       savings, investment by return, depreciation, infrastructure
     8. services      service revenue from last year's spending; public finance: revenue,
                      transfers, budgets, service capacity and quality
@@ -33,6 +35,7 @@ from countysim.config import load_scenario
 from countysim.config.schema import Scenario
 from countysim.modules.capital import Capital
 from countysim.modules.choice import LocationChoice
+from countysim.modules.college_hukou import CollegeHukou
 from countysim.modules.demography import Demography
 from countysim.modules.destinations import Destinations
 from countysim.modules.farming import Farming
@@ -42,8 +45,10 @@ from countysim.modules.incomes import Incomes
 from countysim.modules.inmigration import InMigration
 from countysim.modules.labour import LabourMarket
 from countysim.modules.land import Land
+from countysim.modules.land_requisition import LandRequisition
 from countysim.modules.pensions import Pensions
 from countysim.modules.policy import Policy
+from countysim.modules.reclassification import Reclassification
 from countysim.modules.services import Services
 from countysim.population import initial_population
 from countysim.recorder import Recorder, YearTally
@@ -92,6 +97,9 @@ class CountyModel(mesa.Model):
         self.destinations = Destinations()
         self.choice = LocationChoice()
         self.hukou = Hukou()
+        self.land_requisition = LandRequisition()
+        self.reclassification = Reclassification()
+        self.college_hukou = CollegeHukou()
         self.capital = Capital()
         self.services = Services()
         self.finance = Finance()
@@ -112,6 +120,9 @@ class CountyModel(mesa.Model):
             self.services,
             self.finance,
             self.hukou,
+            self.land_requisition,
+            self.reclassification,
+            self.college_hukou,
             self.pensions,
             self.incomes,
             self.policy,
@@ -136,12 +147,15 @@ class CountyModel(mesa.Model):
         self.policy.step(self)
         self.demography.step(self)
         self.inmigration.step(self)
+        self.land_requisition.step(self)
+        self.reclassification.step(self)
         self.farming.step(self)
         self.land.step(self)
         self.labour.step(self)
         self.destinations.step(self)  # the outside cities' paths, after labour's
         self._substeps()
         self.hukou.step(self)
+        self.college_hukou.step(self)
         self.capital.step(self)
         self.services.step(self)
         self.finance.step(self)

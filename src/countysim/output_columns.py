@@ -262,6 +262,23 @@ COUNTY: dict[str, Column] = {
     ),
     "settlements_county": Column("hukou settlements in county places in the year", "persons"),
     "settlements_city": Column("hukou settlements in outside cities in the year", "persons"),
+    "hukou_conversions_requisition": Column(
+        "villagers given an urban hukou in the year when their contract land was requisitioned",
+        "persons",
+    ),
+    "hukou_conversions_reclassification": Column(
+        "rural hukou holders of villages reclassified as urban in the year", "persons"
+    ),
+    "hukou_conversions_college": Column(
+        "rural-hukou college entrants who moved their hukou to the college's city in the year",
+        "persons",
+    ),
+    "land_requisitioned_mu": Column(
+        "contract land requisitioned in the year for the growth of the county's towns", "mu"
+    ),
+    "villages_reclassified": Column(
+        "villages reclassified as urban residents' committees so far", "villages"
+    ),
     "pension_coverage_migrants": Column(
         "migrant workers enrolled in the employee pension scheme", "share"
     ),
@@ -326,6 +343,9 @@ PLACES: dict[str, Column] = {
     "land_idle_mu": Column("land left idle", "mu"),
     "farm_output": Column("value of farm output", "yuan per year"),
     "land_contracted_mu": Column("land contracted to households", "mu"),
+    "land_requisitioned_mu": Column(
+        "contract land requisitioned from the village in the year", "mu"
+    ),
     "land_collective_mu": Column("land held by the collective", "mu"),
     "land_leased_mu": Column("contracted land leased out", "mu"),
     "land_rent_yuan_per_mu": Column("mean rent of leased land", "yuan per mu per year"),

@@ -147,6 +147,19 @@ class PermitReach(Strict):
     outside_province: PermitShare
 
 
+class Requisition(Strict):
+    """Contract land taken for the built-up growth of the county's towns."""
+
+    built_up_m2_per_resident: Annotated[
+        float, _num("square metres per resident", ge=0.0, le=1000.0)
+    ]
+    expansion_elasticity: Annotated[
+        float, _num("growth of built-up land per growth of residents", ge=0.0, le=5.0)
+    ]
+    arable_share: Annotated[float, _num("share of new built-up land", ge=0.0, le=1.0)]
+    hukou_share: schedule("share of resettled villagers", ge=0.0, le=1.0)
+
+
 class Land(Strict):
     """Land contracts, tenure security and the village rental market."""
 
@@ -166,6 +179,11 @@ class Land(Strict):
     outside_operator_capacity: Annotated[
         float, _num("share of village arable land", ge=0.0, le=1.0)
     ]
+    # Kin and neighbour tenancy (modules/kin_tenancy.py).
+    informal_capacity_mu_per_worker: Annotated[float, _num("mu per farm worker", ge=0.0, le=200.0)]
+    informal_take_up: Annotated[float, _num("share of land offered", ge=0.0, le=1.0)]
+    informal_rent_share: Annotated[float, _num("share of a mu's farm return", ge=0.0, le=1.0)]
+    informal_productivity_discount: Annotated[float, _num("share of output", ge=0.0, le=1.0)]
 
     @model_validator(mode="after")
     def _contract_ends_ordered(self) -> Land:
@@ -179,17 +197,19 @@ class Land(Strict):
 
 class Hukou(Strict):
     settlement_years: SettlementPeriods
-    # Kin and neighbour tenancy (modules/kin_tenancy.py).
-    informal_capacity_mu_per_worker: Annotated[float, _num("mu per farm worker", ge=0.0, le=200.0)]
-    informal_take_up: Annotated[float, _num("share of land offered", ge=0.0, le=1.0)]
-    informal_rent_share: Annotated[float, _num("share of a mu's farm return", ge=0.0, le=1.0)]
-    informal_productivity_discount: Annotated[float, _num("share of output", ge=0.0, le=1.0)]
     residence_permit_access: schedule("share of the access gap closed", ge=0.0, le=1.0)
     residence_permit_reach: PermitReach
     insured_share_of_residence: schedule("share of the residence period", ge=0.0, le=1.0)
     conversion_intercept: Annotated[float, _num("log-odds per year", ge=-20.0, le=20.0)]
     conversion_gain_weight: Weight
     settlers_keep_land: schedule("share of settlers", ge=0.0, le=1.0)
+    # Other ways to an urban hukou (land_requisition.py, reclassification.py, college_hukou.py).
+    requisition: Requisition
+    reclassification_land_loss: Annotated[
+        float, _num("share of a village's land taken", gt=0.0, le=1.0)
+    ]
+    college_transfer_share: schedule("share of rural-hukou college entrants", ge=0.0, le=1.0)
+    college_city: Literal["prefecture", "province", "outside_province"]
 
 
 class Pensions(Strict):
