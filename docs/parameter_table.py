@@ -171,7 +171,8 @@ MEANINGS: dict[str, str] = {
     "wages (the next year's public wage bill)",
     "finance.village_staff_at_township_seat": "share $v$ of a village's public-service staff "
     "working in its township seat",
-    "finance.staff_pay_ratio": "pay $r_B$ of a public-service post over the place's market wage",
+    "finance.staff_per_1000_users": "staffing standard $n_B$: public-service posts per 1,000 "
+    "units of capacity run",
     "finance.reserve_share": "the most the county carries over, as a share of the year's service "
     "spending",
     "hukou.residence_permit_access": "lever: share of the gap in service and school access "

@@ -54,9 +54,11 @@ def test_staff_are_residents_most_educated_first_and_paid_the_bill():
     assert staff.any()
     scale = model.scenario.simulation.scale
     units = scale * np.bincount(where[staff], weights=skill[staff], minlength=model.world.n)
+    posts = model.finance.public_posts(model)
     paid = units * pay
     assert (paid <= lab.public_bill * (1 + 1e-9) + 1e-6).all()  # never more than the bill
     resident = p.residence[seekers] == where
+    edu = p.edu[seekers]
     for place in np.unique(where[staff]):
         here = where == place
         # Residents fill posts before commuters, and the more educated before the less.
@@ -64,10 +66,21 @@ def test_staff_are_residents_most_educated_first_and_paid_the_bill():
             assert not (here & resident & ~staff).any()
         chosen, passed = staff & here & resident, ~staff & here & resident
         if chosen.any() and passed.any():
-            edu = p.edu[seekers]
             assert edu[chosen].min() >= edu[passed].max()
-        if passed.any() or (~staff & here).any():  # posts were not short of seekers
-            np.testing.assert_allclose(paid[place], lab.public_bill[place], rtol=0.5)
+        if (~staff & here).any():  # more seekers than posts: every post filled and paid
+            assert units[place] >= posts[place]
+            np.testing.assert_allclose(paid[place], lab.public_bill[place], rtol=1e-9)
+        else:  # too few seekers: each is paid what a post pays
+            np.testing.assert_allclose(pay[place], lab.public_bill[place] / posts[place])
+
+
+def test_posts_follow_the_capacity_run():
+    model = _model()
+    f = model.scenario.finance
+    posts = model.finance.public_posts(model)
+    np.testing.assert_allclose(
+        posts.sum(), f.staff_per_1000_users / 1000 * model.finance.capacity.sum(), rtol=1e-12
+    )
 
 
 def test_without_staff_spending_nobody_is_hired():

@@ -300,9 +300,9 @@ class Finance(Strict):
     village_staff_at_township_seat: Annotated[
         float, _num("share of a village's staff", ge=0.0, le=1.0)
     ] = 0.0
-    staff_pay_ratio: Annotated[
-        float, _num("pay of a post over the place's market wage", gt=0.0, le=5.0)
-    ] = 1.0
+    staff_per_1000_users: Annotated[
+        float, _num("public-service posts per 1,000 units of capacity", ge=0.0, le=500.0)
+    ] = 0.0
 
 
 

@@ -38,16 +38,21 @@ followed place by place; what they do not need is counted as other spending. Eac
    capacity is max(C_j - users_j, 0).
 
 6. Staff: a share s_B of what each place spends on its services is the pay of its staff
-   (teachers, doctors, township and county officials), residents who work there. That wage
-   bill pays public posts in the next year's labour market of the place where the staff
-   work (`labour`), so public spending becomes the income of those who fill the posts
-   instead of leaving the county. Staff of a village's services work in its township seat,
-   a share v of them: since the school consolidation of 2001 (State Council, Decision on
-   the reform and development of basic education, May 2001) most rural pupils go to
-   central schools in the township seat, and township hospitals and the township
-   government sit there; the rest (teaching points, village clinics) stay in the village.
-   Personnel pay is a large part of county spending, most of it for schools, clinics and
-   their administration ("wage finance", chi fan caizheng; Wong 2009, China Quarterly 200).
+   (teachers, doctors, township and county officials), residents who work there. The
+   posts follow a staffing standard per unit of capacity run (establishment quotas,
+   bianzhi, set per pupil and per resident served: Central Staffing Office, Ministry of
+   Education and Ministry of Finance, Notice on unified staffing standards for urban and
+   rural primary and secondary schools, 2014), and the wage bill pays them in the next
+   year's labour market of the place where the staff work (`labour`), so public spending
+   becomes the income of those who fill the posts instead of leaving the county, and pay
+   per post follows the running cost of services (public-sector pay). Staff of a village's
+   services work in its township seat, a share v of them: since the school consolidation
+   of 2001 (State Council, Decision on the reform and development of basic education, May
+   2001) most rural pupils go to central schools in the township seat, and township
+   hospitals and the township government sit there; the rest (teaching points, village
+   clinics) stay in the village. Personnel pay is a large part of county spending, most of
+   it for schools, clinics and their administration ("wage finance", chi fan caizheng;
+   Wong 2009, China Quarterly 200).
 
 The initial capacity is what hukou-based planning built before the first year: each
 place's registered population. The running cost c is calibrated in the first year so that
@@ -100,6 +105,7 @@ class Finance(Module):
         seat = world.township_of()
         self.village = np.flatnonzero(world.level == VILLAGE)
         self.village_seat = seat[self.village]
+        self.staff_at_seat = model.scenario.finance.village_staff_at_township_seat
 
     def public_wage_bill(self, model) -> np.ndarray:
         """Yearly pay of public-service staff by the place where they work (yuan): the staff
@@ -121,14 +127,23 @@ class Finance(Module):
             spent = budget * self.capacity / total if total > 0 else np.zeros_like(self.capacity)
         else:
             spent = self.spent
-        bill = f.staff_share * spent
-        moved = f.village_staff_at_township_seat * bill[self.village]
-        bill[self.village] -= moved
+        return self._at_workplace(f.staff_share * spent)
+
+    def public_posts(self, model) -> np.ndarray:
+        """Public-service posts (effective workers) by the place where the staff work: the
+        staffing standard per unit of capacity the place runs, villages' partly at their
+        township seat."""
+        f = model.scenario.finance
+        return self._at_workplace(f.staff_per_1000_users / 1000 * self.capacity)
+
+    def _at_workplace(self, by_place: np.ndarray) -> np.ndarray:
+        """Move the share of villages' staff (pay or posts) that works in the township seat."""
+        out = by_place.copy()
+        moved = self.staff_at_seat * out[self.village]
+        out[self.village] -= moved
         has_seat = self.village_seat >= 0
-        bill += np.bincount(
-            self.village_seat[has_seat], weights=moved[has_seat], minlength=len(bill)
-        )
-        return bill
+        out += np.bincount(self.village_seat[has_seat], weights=moved[has_seat], minlength=len(out))
+        return out
 
     def levers(self, scenario) -> dict[str, object]:
         f = scenario.finance

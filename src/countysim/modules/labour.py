@@ -4,16 +4,16 @@ In a county place j, manufacturing produces Y = A K^theta E^(1-theta) and hires 
 marginal product equals the wage, E_m(w) = K (A (1-theta) / w)^(1/theta); the service
 sector spends a share lambda of its revenue R (what residents below and around spend
 there, see `services`) on labour, E_s(w) = lambda R / w. Public services (schools,
-clinics, administration) pay their staff a wage bill B_j out of last year's spending of
-the county's budget on the place (`finance`): first, B_j / (r_B w_j) effective units of
-posts go to the place's most educated seekers, urban-hukou holders first among equals,
-at r_B times the market wage (`_hire_staff`). Service and public jobs are local demand
-that grows with the incomes and budgets of the place and the places around it (a local
-multiplier, Moretti 2010, AER P&P 100(2)). With the other job seekers supplying S
-effective units, the wage clears D(w) = E_m(w) + E_s(w) = S above the floor; if demand
-at the floor falls short, the wage is the floor and jobs are rationed at random, each
-seeker finding one with probability D(floor)/S (Harris-Todaro). Those without a job
-work informally at a lower wage if the scenario allows it, or are unemployed.
+clinics, administration) fill their posts first (`finance.public_posts`, a staffing
+standard per unit of capacity) with the place's most educated seekers, urban-hukou
+holders first among equals, and pay them the staff's wage bill B_j out of last year's
+spending of the county's budget on the place (`_hire_staff`). Service and public jobs
+are local demand that grows with the incomes and budgets of the place and the places
+around it (a local multiplier, Moretti 2010, AER P&P 100(2)). With the other job seekers
+supplying S effective units, the wage clears D(w) = E_m(w) + E_s(w) = S above the floor;
+if demand at the floor falls short, the wage is the floor and jobs are rationed at
+random, each seeker finding one with probability D(floor)/S (Harris-Todaro). Those
+without a job work informally at a lower wage if the scenario allows it, or are unemployed.
 
 Outside cities are not modelled as markets: their wage follows an exogenous path and a
 seeker finds a job with a fixed probability.
@@ -182,18 +182,18 @@ class LabourMarket(Module):
 
     def _hire_staff(self, model, seekers, where, skill) -> tuple[np.ndarray, np.ndarray]:
         """Public-service staff among the seekers working in each county place, and their pay
-        per effective unit and year. The posts are the place's public wage bill B over the
-        pay of a post, a ratio r_B of the place's market wage (of the last sub-step); they go
-        to the seekers who live in the place before commuters, among those to the most
-        educated first and, among equals, to urban-hukou holders (open recruitment by
-        examination and diploma, State Council Regulations on the personnel management of
-        public institutions, 2014). Staff share B by effective units, at most the post's pay
-        each where too few seekers fill the posts."""
-        p, st = model.persons, model.state
+        per effective unit and year. The place's posts (`finance.public_posts`) go to the
+        seekers who live in the place before commuters, among those to the most educated
+        first and, among equals, to urban-hukou holders (open recruitment by examination and
+        diploma, State Council Regulations on the personnel management of public
+        institutions, 2014). A post pays the public wage bill B over the posts; posts nobody
+        fills are not paid."""
+        p = model.persons
         n, scale = model.world.n, model.scenario.simulation.scale
-        post_pay = model.scenario.finance.staff_pay_ratio * st.wage
-        bill = np.where(model.world.is_county, self.public_bill, 0.0)
-        posts = np.divide(bill, scale * post_pay, out=np.zeros(n), where=post_pay > 0)
+        county = model.world.is_county
+        bill = np.where(county, self.public_bill, 0.0)
+        # No post without pay (a budget with no staff share hires nobody).
+        posts = np.where(bill > 0, model.finance.public_posts(model), 0.0)
         noise = model.rng.random(len(seekers))
         if len(seekers) == 0:
             return np.zeros(0, dtype=bool), np.zeros(n)
@@ -207,10 +207,12 @@ class LabourMarket(Module):
         offset = np.zeros(n)
         offset[w[first]] = before[first]
         staff = np.zeros(len(seekers), dtype=bool)
-        staff[order] = (before - offset[w]) < posts[w]
+        staff[order] = (before - offset[w]) < posts[w] / scale
+        # The last one hired may fill more than the posts left: the bill is shared, not
+        # exceeded.
         units = scale * np.bincount(where[staff], weights=skill[staff], minlength=n)
-        per_unit = np.divide(bill, units, out=np.zeros(n), where=units > 0)
-        return staff, np.minimum(per_unit, post_pay)
+        paid_for = np.maximum(posts, units)
+        return staff, np.divide(bill, paid_for, out=np.zeros(n), where=paid_for > 0)
 
     def outputs(self, model) -> dict[str, float]:
         county = model.world.is_county
