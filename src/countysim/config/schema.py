@@ -305,7 +305,6 @@ class Finance(Strict):
     ] = 0.0
 
 
-
 class Demography(Strict):
     enabled: bool
     mortality_gompertz_a: Annotated[float, _num("per year", ge=0.0, le=0.1)]
@@ -356,9 +355,7 @@ class Services(Strict):
     spending_share: Share
     labour_share: Share
     # Net income of the owners of local service businesses (modules/services.py).
-    owner_income_share: Annotated[
-        float, _num("share of service revenue", ge=0.0, le=1.0)
-    ] = 0.0
+    owner_income_share: Annotated[float, _num("share of service revenue", ge=0.0, le=1.0)] = 0.0
     attractiveness: LevelValues
     distance_decay_km: Annotated[float, _num("km", gt=0.0)]
     quality: LevelValues  # when capacity covers all users (see modules/services.py)
