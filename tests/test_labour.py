@@ -61,17 +61,19 @@ def test_staff_are_residents_most_educated_first_and_paid_the_bill():
     edu = p.edu[seekers]
     for place in np.unique(where[staff]):
         here = where == place
-        # Residents fill posts before commuters, and the more educated before the less.
+        # Residents fill posts before commuters, and the more educated before the less (but
+        # for the one the last post's chance passed over).
         if (staff & here & ~resident).any():
-            assert not (here & resident & ~staff).any()
+            assert (here & resident & ~staff).sum() <= 1
         chosen, passed = staff & here & resident, ~staff & here & resident
         if chosen.any() and passed.any():
             assert edu[chosen].min() >= edu[passed].max()
-        if (~staff & here).any():  # more seekers than posts: every post filled and paid
-            assert units[place] >= posts[place]
-            np.testing.assert_allclose(paid[place], lab.public_bill[place], rtol=1e-9)
-        else:  # too few seekers: each is paid what a post pays
-            np.testing.assert_allclose(pay[place], lab.public_bill[place] / posts[place])
+        # The posts are filled to within one person (the last one is hired by chance);
+        # a unit of staff is paid the bill over the posts or over the staff if they overfill.
+        if (~staff & here).any():
+            assert abs(units[place] - posts[place]) <= scale * skill[here].max()
+        expected = lab.public_bill[place] / max(posts[place], units[place])
+        np.testing.assert_allclose(pay[place], expected, rtol=1e-9)
 
 
 def test_posts_follow_the_capacity_run():

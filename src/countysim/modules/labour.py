@@ -206,10 +206,15 @@ class LabourMarket(Module):
         first = np.flatnonzero(np.r_[True, w[1:] != w[:-1]])
         offset = np.zeros(n)
         offset[w[first]] = before[first]
+        # Hired while posts are left; the one who would fill more than the posts left is
+        # hired with the chance (posts left) / (her units), so that the staff fill the
+        # posts on average at any scale (a person is `scale` persons, often more than a
+        # village's posts). The bill is shared, never exceeded, when they overfill them.
+        left = posts[w] / scale - (before - offset[w])
+        fits = left >= s
+        marginal = (left > 0) & ~fits & (model.rng.random(len(s)) * s < left)
         staff = np.zeros(len(seekers), dtype=bool)
-        staff[order] = (before - offset[w]) < posts[w] / scale
-        # The last one hired may fill more than the posts left: the bill is shared, not
-        # exceeded.
+        staff[order] = fits | marginal
         units = scale * np.bincount(where[staff], weights=skill[staff], minlength=n)
         paid_for = np.maximum(posts, units)
         return staff, np.divide(bill, paid_for, out=np.zeros(n), where=paid_for > 0)
