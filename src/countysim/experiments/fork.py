@@ -7,7 +7,12 @@ years. Such runs form a group (``fork_groups``): the last run of the group is si
 the end of its fork year, its state is kept in memory (``state.state_in_memory``), every
 other run of the group continues a copy of that state under its own scenario
 (``state.continue_in_memory``), and the last run simply goes on. A continued run equals
-the run from scratch row for row (``state.py``), so results do not change.
+the run from scratch row for row (``state.py``), so results do not change. The state is
+kept as the bytes a state folder holds rather than as a deep copy of the model: restoring
+them is the path saved states are tested on (Mesa's place agents and id counter made
+afresh for each run), and it is as fast: for the baseline county at scale 20 (7 MB),
+about 5 ms to write and 5 ms to read, against 8 ms for a deep copy and one to two seconds
+for the rest of a run.
 
 Which runs may share a state is ``state.py``'s own rule, not a copy of it: the same fixed
 settings (``state.fixed_settings``: everything but lever schedules, ``years.end`` and the
