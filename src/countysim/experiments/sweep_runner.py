@@ -5,7 +5,10 @@ should do (its shard, minus the runs already stored unless they failed and ``ret
 is set), runs them through an executor and stores each record as it arrives: the workers of
 a process pool or of a local Dask cluster store their chunks themselves, and this process
 stores the records that come back from elsewhere (serial runs, a remote cluster, a lost
-worker). ``dry_run`` counts the runs and times one of them, in this process, to estimate the whole.
+worker). Runs that are the same run up to a year (levers that differ only later) go out
+together and compute that beginning once (``fork.py``; ``fork=False`` or ``--no-fork`` runs
+each from scratch, with the same results). ``dry_run`` counts the runs and times one of
+them, in this process, to estimate the whole.
 """
 
 from __future__ import annotations
