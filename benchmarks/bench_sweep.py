@@ -44,7 +44,8 @@ values, ``--fork-replicates`` replicates, the baseline county at ``--fork-scale`
 stores must hold the same tables; it prints both rates and the speed-up. ``--fork-only``
 measures only this.
 
-A full measurement takes five to ten minutes on two cores (defaults); on a bigger machine,
+A full measurement takes five to ten minutes on two cores (defaults), and the forked sweep
+one or two more (about 25 s from scratch and 15 s forked, on two busy cores); on a bigger machine,
 ``--runs 500 --workers 1 2 4 8 16 --dask-workers 16`` measures the real thing.
 
     nice python benchmarks/bench_sweep.py [--runs 16] [--end-year 2035] [--workers 1 2]
