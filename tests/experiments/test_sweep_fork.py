@@ -206,3 +206,16 @@ def test_a_beginning_that_raises_fails_every_run_of_its_group(monkeypatch, tmp_p
     assert len(records) == 4 and not any(r.ok for r in records)
     assert {r.error for r in records} == {"FloatingPointError: the beginning broke in 2013"}
     assert all("FloatingPointError" in r.traceback for r in records)
+
+
+def test_a_forked_chunk_leaves_no_models_behind(tmp_path):
+    """As ``run_chunk``: Mesa's id counters of the runs' models (the beginning, the
+    continued ones) are dropped; only the process's lever probe may stay."""
+    from countysim.experiments.execution import models_known
+    from countysim.experiments.fork import run_forked_chunk
+
+    plan = load_sweep(lever_sweep(tmp_path))
+    known = models_known()
+    records = run_forked_chunk(plan.model, plan.runs)
+    assert len(records) == RUNS and all(r.ok for r in records)
+    assert len(models_known() - known) <= 1
