@@ -24,7 +24,16 @@ from countysim.census_measures import census_comparable
 from countysim.config.schema import LEVELS
 from countysim.measures import gini, theil_splits
 from countysim.population import EMPLOYED, INFORMAL, IS_NONFARM, UNEMPLOYED, status_table
-from countysim.world import CITY, COUNTY_TOWN, IN_COUNTY, PREFECTURE, PROVINCE, TOWNSHIP, VILLAGE
+from countysim.world import (
+    CITY,
+    COUNTY_TOWN,
+    IN_COUNTY,
+    OUTSIDE_PROVINCE,
+    PREFECTURE,
+    PROVINCE,
+    TOWNSHIP,
+    VILLAGE,
+)
 
 N_LEVELS = len(LEVELS)
 IS_AT_WORK = status_table((EMPLOYED, INFORMAL))  # non-farm workers with work
@@ -33,6 +42,13 @@ AGE_EDGES = np.array([0, 16, 20, 25, 30, 35, 40, 45, 50, 55, 60, 65])
 AGE_LABELS = [f"{a}-{b - 1}" for a, b in zip(AGE_EDGES[:-1], AGE_EDGES[1:], strict=True)] + [
     f"{AGE_EDGES[-1]}+"
 ]
+
+#: How far a migrant worker works from home: in the home township (local), elsewhere in
+#: the county or the prefecture city (near), in the province, or outside it (far).
+DISTANCES = ("local", "near", "province", "far")
+LOCAL = 0
+DISTANCE_OF_REGION = np.zeros(4, dtype=np.intp)  # of a workplace outside the home township
+DISTANCE_OF_REGION[[IN_COUNTY, PREFECTURE, PROVINCE, OUTSIDE_PROVINCE]] = [1, 1, 2, 3]
 
 #: Prefix of the county-table columns holding the year's value of each policy lever.
 LEVER_COLUMN_PREFIX = "lever:"
@@ -198,29 +214,31 @@ class Recorder:
         seat = world.township_of()
         work = p.workplace[rows]
         local = (work == home) | (work == seat[home])
-        region = world.region[work]
-        out = ~local
-        near = out & ((region == IN_COUNTY) | (region == PREFECTURE))
-        n_local, n_out = scale * local.sum(), scale * out.sum()
-        band = age_band(p.age[rows])
-        tally, n_bands = model.tally, len(AGE_EDGES)
+        # Local, near, province or far, by age band: one count gives every total.
+        where = np.where(local, LOCAL, DISTANCE_OF_REGION[world.region[work]])
+        n_bands = len(AGE_EDGES)
+        by_band = np.bincount(
+            where * n_bands + age_band(p.age[rows]), minlength=len(DISTANCES) * n_bands
+        ).reshape(len(DISTANCES), n_bands)
+        n_local, n_out = scale * by_band[LOCAL].sum(), scale * by_band[LOCAL + 1 :].sum()
+        tally = model.tally
         self.ages.append(
             {
                 "year": np.full(n_bands, year),
                 "age_band": np.array(AGE_LABELS, dtype=object),
                 "moves": scale * tally.moves_by_age,
                 "returns": scale * tally.returns_by_age,
-                "migrant_workers_local": scale * np.bincount(band[local], minlength=n_bands),
-                "migrant_workers_out": scale * np.bincount(band[out], minlength=n_bands),
+                "migrant_workers_local": scale * by_band[LOCAL],
+                "migrant_workers_out": scale * by_band[LOCAL + 1 :].sum(axis=0),
             }
         )
         return {
             "migrant_workers_local": n_local,
             "migrant_workers_out": n_out,
             "migrant_local_share": n_local / max(n_local + n_out, 1),
-            "migrants_near": scale * near.sum(),
-            "migrants_province": scale * (out & (region == PROVINCE)).sum(),
-            "migrants_far": scale * (out & (region > PROVINCE)).sum(),
+            "migrants_near": scale * by_band[DISTANCES.index("near")].sum(),
+            "migrants_province": scale * by_band[DISTANCES.index("province")].sum(),
+            "migrants_far": scale * by_band[DISTANCES.index("far")].sum(),
         }
 
     def _incomes(self, model, in_county) -> dict:
