@@ -294,9 +294,7 @@ class LocationChoice(Module):
         # Only choosers, returning retirees and partners changed residence or work here; the
         # network of the next sub-step is this one's plus their changes (a partner who also
         # chose is counted once, among the choosers).
-        chose = np.zeros(len(p), dtype=bool)
-        chose[rows] = True
-        others = ~chose[partners]
+        others = ~_among(partners, rows)
         self._update_network(
             np.concatenate([net_before, back_net, partners_net[others]]),
             self._network_keys(model, np.concatenate([rows, back, partners[others]])),
@@ -355,7 +353,8 @@ class LocationChoice(Module):
         Returns those who went home, where they lived and their network cells before."""
         p = model.persons
         rate = model.scenario.choice.retiree_activity_rate / model.scenario.simulation.substeps
-        rows = np.flatnonzero((draw < rate) & (p.status == RETIRED))
+        rows = np.flatnonzero(draw < rate)
+        rows = rows[p.status[rows] == RETIRED]
         home = model.households.home[p.hh[rows]]
         away = p.residence[rows] != home
         rows, home = rows[away], home[away]
@@ -386,8 +385,8 @@ class LocationChoice(Module):
         mover settles in a county place away from it) and did not move in this sub-step (a
         household records no marriages, so this finds the couple). A partner who follows
         keeps a job at the destination; otherwise he or she farms on coming home to land,
-        or looks for work at the destination. Returns the partners who moved, where they
-        lived and their network cells before."""
+        or looks for work at the destination. `movers` are rows in increasing order. Returns
+        the partners who moved, where they lived and their network cells before."""
         p, world, c, rng = model.persons, model.world, model.scenario.choice, model.rng
         none = np.zeros(0, dtype=np.intp)
         if not len(movers) or max(c.partner_follow_share_county, c.partner_follow_share_city) == 0:
@@ -398,13 +397,11 @@ class LocationChoice(Module):
         mover_household = np.zeros(len(model.households), dtype=bool)
         mover_household[p.hh[movers]] = True
         cand = np.flatnonzero(mover_household[p.hh])
-        moved = np.zeros(len(p), dtype=bool)
-        moved[movers] = True
         cand = cand[
             (p.age[cand] >= 18)
             & (p.age[cand] < d.retirement_age)
             & IS_WORKING[p.status[cand]]
-            & ~moved[cand]
+            & ~_among(cand, movers)  # movers are sorted: they are the choosers who moved
         ]
         if not len(cand):  # e.g. the Harris-Todaro limit: one-person households
             return none, none.astype(p.residence.dtype), none.astype(np.int64)
@@ -479,3 +476,12 @@ class LocationChoice(Module):
         p.residence[gone] = dest[go]
         p.years_here[gone] = 0
         return gone, origin
+
+
+def _among(values: np.ndarray, sorted_rows: np.ndarray) -> np.ndarray:
+    """Whether each of `values` is one of `sorted_rows` (sorted, distinct): a search among
+    them rather than a mask over every person."""
+    if not len(sorted_rows):
+        return np.zeros(len(values), dtype=bool)
+    pos = np.minimum(np.searchsorted(sorted_rows, values), len(sorted_rows) - 1)
+    return sorted_rows[pos] == values
