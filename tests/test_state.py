@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import small_scenario
@@ -34,6 +35,21 @@ def test_a_fork_without_changes_equals_the_uninterrupted_run(saved):
     assert fork.year == 2016
     for name, table in _tables(fork).items():
         pd.testing.assert_frame_equal(table, whole[name], check_exact=True)
+
+
+def test_a_fork_has_the_persons_of_the_uninterrupted_run(tmp_path):
+    """Every person column, row for row, after years of births and deaths past the fork
+    (the person arrays keep spare rows; a saved state keeps the used ones)."""
+    sc = small_scenario("years.end=2017")
+    whole = CountyModel(sc).run()
+    part = CountyModel(sc)
+    for _ in range(2012, 2014):
+        part.step()
+    save_state(part, tmp_path / "s2013")
+    fork = load_state(tmp_path / "s2013", sc).run()
+    assert fork.persons.columns == whole.persons.columns
+    for name in whole.persons.columns:
+        np.testing.assert_array_equal(getattr(fork.persons, name), getattr(whole.persons, name))
 
 
 def test_a_later_reform_changes_only_the_years_after_the_state(saved):
