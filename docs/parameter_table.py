@@ -173,6 +173,8 @@ MEANINGS: dict[str, str] = {
     "working in its township seat",
     "finance.staff_per_1000_users": "staffing standard $n_B$: public-service posts per 1,000 "
     "units of capacity run",
+    "finance.purchases_local_share": "share $\\ell_B$ of public spending other than staff pay "
+    "bought from the county's own businesses",
     "finance.reserve_share": "the most the county carries over, as a share of the year's service "
     "spending",
     "hukou.residence_permit_access": "lever: share of the gap in service and school access "

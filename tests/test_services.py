@@ -47,3 +47,28 @@ def test_owners_income_raises_town_incomes_more_than_village_ones():
     with_owners = simulate(small_scenario()).county
     assert (with_owners.income_urban_pc > without.income_urban_pc).all()
     assert with_owners.income_ratio.mean() > without.income_ratio.mean()
+
+
+def test_public_purchases_are_local_revenue_where_the_staff_work():
+    model = _model()
+    f, fin = model.scenario.finance, model.finance
+    assert f.purchases_local_share > 0
+    bought = fin.public_purchases(model)
+    other = fin.flows["budget_spent_other"]
+    np.testing.assert_allclose(
+        bought.sum(),
+        f.purchases_local_share * ((1 - f.staff_share) * fin.spent.sum() + other),
+        rtol=1e-9,
+    )
+    # Revenue = residents' spending split by the central-place rule + public purchases.
+    p, world = model.persons, model.world
+    sv, scale = model.scenario.services, model.scenario.simulation.scale
+    spent = (
+        scale * sv.spending_share * np.bincount(p.residence, weights=p.income, minlength=world.n)
+    )
+    model.services.step(model)  # recomputes this year's revenue from the same state
+    np.testing.assert_allclose(
+        model.state.service_revenue, spent @ model.services.weights + bought, rtol=1e-9
+    )
+    none = _model("finance.purchases_local_share=0")
+    assert (none.finance.public_purchases(none) == 0).all()

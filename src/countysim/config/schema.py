@@ -303,6 +303,9 @@ class Finance(Strict):
     staff_per_1000_users: Annotated[
         float, _num("public-service posts per 1,000 units of capacity", ge=0.0, le=500.0)
     ] = 0.0
+    purchases_local_share: Annotated[
+        float, _num("share of non-staff public spending", ge=0.0, le=1.0)
+    ] = 0.0
 
 
 class Demography(Strict):

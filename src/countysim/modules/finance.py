@@ -52,7 +52,10 @@ followed place by place; what they do not need is counted as other spending. Eac
    hospitals and the township government sit there; the rest (teaching points, village
    clinics) stay in the village. Personnel pay is a large part of county spending, most of
    it for schools, clinics and their administration ("wage finance", chi fan caizheng;
-   Wong 2009, China Quarterly 200).
+   Wong 2009, China Quarterly 200). The rest of the spending, and the county's other
+   spending, buys building, upkeep and supplies, a share of it from the county's own
+   businesses (`public_purchases`): revenue of the local services of the place where the
+   staff work (the county town for other spending), and so local jobs (`services`).
 
 The initial capacity is what hukou-based planning built before the first year: each
 place's registered population. The running cost c is calibrated in the first year so that
@@ -107,27 +110,39 @@ class Finance(Module):
         self.village_seat = seat[self.village]
         self.staff_at_seat = model.scenario.finance.village_staff_at_township_seat
 
+    def last_spending(self, model) -> np.ndarray:
+        """Last year's service spending of every place (yuan). Before the first budget year,
+        the budget of the 2012 rule (revenue plus transfers per registered person, all spent
+        on services) shared by capacity stands in for it."""
+        if self.first_cost is not None:
+            return self.spent
+        f, st, county = model.scenario.finance, model.state, self.county
+        revenue = f.revenue_share * float(
+            (st.manufacturing_output[county] + st.service_revenue[county]).sum()
+        )
+        registered = model.scenario.simulation.scale * float(
+            np.bincount(model.persons.hukou_place, minlength=model.world.n)[county].sum()
+        )
+        total = self.capacity.sum()
+        budget = revenue + f.transfer_yuan_per_person * registered
+        return budget * self.capacity / total if total > 0 else np.zeros_like(self.capacity)
+
     def public_wage_bill(self, model) -> np.ndarray:
         """Yearly pay of public-service staff by the place where they work (yuan): the staff
         share of last year's service spending, that of villages partly moved to their township
-        seat. Before the first budget year, the budget of the 2012 rule (revenue plus transfers
-        per registered person, all spent on services) shared by capacity stands in for it."""
+        seat."""
+        return self._at_workplace(model.scenario.finance.staff_share * self.last_spending(model))
+
+    def public_purchases(self, model) -> np.ndarray:
+        """What last year's public spending bought from the county's own businesses, by place
+        (yuan): a share of the services' spending other than staff pay (building, upkeep,
+        supplies), where the staff work, and of the county's other spending (roads,
+        administration), in the county town."""
         f = model.scenario.finance
-        if self.first_cost is None:
-            st = model.state
-            county = self.county
-            revenue = f.revenue_share * float(
-                (st.manufacturing_output[county] + st.service_revenue[county]).sum()
-            )
-            registered = model.scenario.simulation.scale * float(
-                np.bincount(model.persons.hukou_place, minlength=model.world.n)[county].sum()
-            )
-            total = self.capacity.sum()
-            budget = revenue + f.transfer_yuan_per_person * registered
-            spent = budget * self.capacity / total if total > 0 else np.zeros_like(self.capacity)
-        else:
-            spent = self.spent
-        return self._at_workplace(f.staff_share * spent)
+        other = np.zeros(model.world.n)
+        other[model.world.county_town] = self.flows["budget_spent_other"]
+        bought = (1 - f.staff_share) * self.last_spending(model)
+        return f.purchases_local_share * (self._at_workplace(bought) + other)
 
     def public_posts(self, model) -> np.ndarray:
         """Public-service posts (effective workers) by the place where the staff work: the

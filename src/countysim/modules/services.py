@@ -20,6 +20,11 @@ level (a county hospital is not a village clinic):
 so crowding lowers quality where residents outgrow capacity, and capacity beyond the users
 sits idle. Outside cities keep their exogenous quality and access.
 
+Public purchases. What last year's public spending bought from the county's businesses
+(building, upkeep, supplies; `finance.public_purchases`) adds to the revenue of the place
+where it is bought, so county spending, like residents' spending, becomes local service
+and construction jobs (the local multiplier of Moretti 2010).
+
 Owners' income. Of a place's service revenue R_j, a share lambda pays labour (`labour`); a
 share mu_s is the net income of those who own the shops, restaurants and workshops, mostly
 self-employed households living in the place (getihu), and the rest buys goods and
@@ -114,7 +119,8 @@ class Services(Module):
             * model.scenario.services.spending_share
             * np.bincount(p.residence, weights=p.income, minlength=world.n)
         )
-        model.state.service_revenue = spent @ self.weights
+        # Public purchases from local businesses are local demand too (`finance`).
+        model.state.service_revenue = spent @ self.weights + model.finance.public_purchases(model)
         self.users = service_users(model)  # the finance step of the year uses them too
         self.update_quality(model, self.users)
 
