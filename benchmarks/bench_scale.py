@@ -32,10 +32,33 @@ interpreter and libraries is about 310 bytes per person at 1,000,000; `tracemall
 counts only what is allocated, gives 250-265 bytes at 200,000 (`tests/test_memory.py`
 bounds it at 300). Repeated runs on the shared machine vary by up to 15%.
 
-On Linux, a good part of the system time is page faults of fresh temporaries: with glibc
-kept from handing freed memory back (`MALLOC_MMAP_THRESHOLD_=1073741824
-MALLOC_TRIM_THRESHOLD_=1073741824` in the environment) runs took about 7% less CPU time,
-at the same peak memory (measured at 200,000 and 450,000).
+On Linux, a good part of the system time was page faults of fresh temporaries: glibc
+handed every freed array of a person column's size back to the system. The person arrays
+now ask glibc (`mallopt`) to keep freed memory for the next array, which saves about 7% of
+the CPU time (most of the time of some passes) at the same peak memory.
+
+A second round of array work (November 2026: partners sought only among the movers'
+households, the recorder counting per place and taking both Theil splits from one pass of
+logarithms, glibc keeping freed memory, the location choice's options looked up by home
+place and its income and residence terms computed once per distinct workplace and
+residence, person arrays with spare rows, demography's rules applied to those they
+concern), measured on the same model before and after (the model of the start of the
+round; CPU time, single runs, two shared cores):
+
+    people      setup s        run s          us/person-year   peak B/person
+                before after   before after   before after     before after
+    10,000         0.1   0.1      0.6   0.5     1.42  1.30       2839  2851
+    50,000         0.3   0.2      1.6   1.4     0.84  0.70        764   766
+    200,000        1.1   0.8      6.7   5.1     0.85  0.64        373   384
+    450,000        2.4   1.8     15.4  11.2     0.87  0.64        336   332
+    1,000,000      5.8   4.4     34.9  25.6     0.89  0.65        320   298
+
+1,000,000 people 2012-2050 took 30.0 s (40.7 s before). Mechanisms added in the same
+weeks cost time of their own: the model at the end of the round (public-service posts,
+kin tenancy, land requisition and more) took 7.4 s + 43.0 s at 1,000,000 (1.10 us), 1.3 s
++ 8.0 s at 200,000 (1.02 us). Of the 0.65 us, the location choice's own work is about
+0.18, the recorder's 0.05 and demography's 0.04; the rest is the other modules, and the
+choice terms they add (land, pensions, farm income).
 """
 
 from __future__ import annotations
