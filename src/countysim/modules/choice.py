@@ -225,13 +225,16 @@ class LocationChoice(Module):
         mothers' rows, and the network. Within the year's sub-steps the network changes only
         through those who choose here, and `_update_network` follows them."""
         p, n = model.persons, model.world.n
-        kids = np.flatnonzero((p.age >= 6) & (p.age <= 15) & (p.mother >= 0))
-        mums = p.rows_of(p.mother[kids])
-        self._kids = np.bincount(mums[mums >= 0], minlength=len(p)).astype(np.int32)
-        kids = np.flatnonzero(IS_IN_SCHOOL_AGE[p.status] & (p.mother >= 0))
+        # Children of school age (6-15) and children in the school-age states (child,
+        # student) with a mother: their mothers' rows found at once.
+        school_age = (p.age >= 6) & (p.age <= 15)
+        kids = np.flatnonzero((school_age | IS_IN_SCHOOL_AGE[p.status]) & (p.mother >= 0))
         mums = p.rows_of(p.mother[kids])
         found = mums >= 0
-        self._child_rows, self._mother_rows = kids[found], mums[found]
+        counted = found & school_age[kids]
+        self._kids = np.bincount(mums[counted], minlength=len(p)).astype(np.int32)
+        follow = found & IS_IN_SCHOOL_AGE[p.status[kids]]
+        self._child_rows, self._mother_rows = kids[follow], mums[follow]
         key = self._network_keys(model)
         self._net = np.bincount(key, minlength=n * n).reshape(n, n)
         self._net_utility = None
@@ -408,7 +411,9 @@ class LocationChoice(Module):
         # Candidates sorted by (household, sex, age); a mover looks up his own age among
         # those of the other sex of his household and takes the nearer neighbour.
         key = (p.hh[cand].astype(np.int64) * 2 + p.female[cand]) * 256 + p.age[cand]
-        order = np.argsort(key, kind="stable")
+        # Ties broken by position, so every key is distinct: the order of a stable sort,
+        # from the faster unstable one.
+        order = np.argsort(key * len(cand) + np.arange(len(cand)))
         cand, key = cand[order], key[order]
         group = p.hh[movers].astype(np.int64) * 2 + ~p.female[movers]
         pos = np.searchsorted(key, group * 256 + p.age[movers])
