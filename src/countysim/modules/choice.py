@@ -92,7 +92,7 @@ class LocationChoice(Module):
         self._kids: np.ndarray | None = None  # school-age children of each person
         self._net: np.ndarray | None = None  # working-age persons by home place x residence
         self._net_utility: np.ndarray | None = None  # its utility term, cell by cell
-        self._child_rows = self._mother_rows = np.zeros(0, dtype=np.intp)
+        self._child_rows = self._mother_rows = np.zeros(0, dtype=np.int32)
         self.seat = world.township_of()
         self.urban = world.is_urban
         st, col = model.state, c.cost_of_living
@@ -232,9 +232,12 @@ class LocationChoice(Module):
         mums = p.rows_of(p.mother[kids])
         found = mums >= 0
         counted = found & school_age[kids]
-        self._kids = np.bincount(mums[counted], minlength=len(p)).astype(np.int32)
+        # int16: a mother has at most a few children of 6-15; rows are int32, as the
+        # person columns that hold rows and ids (2^31 persons).
+        self._kids = np.bincount(mums[counted], minlength=len(p)).astype(np.int16)
         follow = found & IS_IN_SCHOOL_AGE[p.status[kids]]
-        self._child_rows, self._mother_rows = kids[follow], mums[follow]
+        self._child_rows = kids[follow].astype(np.int32)
+        self._mother_rows = mums[follow].astype(np.int32)
         key = self._network_keys(model)
         self._net = np.bincount(key, minlength=n * n).reshape(n, n)
         self._net_utility = None
