@@ -120,6 +120,7 @@ class Persons:
         return state
 
     def __setstate__(self, state: dict) -> None:
+        keep_freed_memory()  # a restored model runs in this process too
         self.__dict__.update(state)
         object.__setattr__(self, "_store", dict(self._cols))
         self._use_rows(len(self._cols["pid"]))

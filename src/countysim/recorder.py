@@ -315,9 +315,10 @@ class Recorder:
         p, hh = model.persons, model.households
         working_age = np.flatnonzero((p.age >= 16) & (p.age < 60))
         n_hh = len(hh)
-        workers = np.bincount(p.hh[working_age], minlength=n_hh)
-        workers_home = np.bincount(p.hh[working_age[at_home[working_age]]], minlength=n_hh)
-        empty_nest = (workers > 0) & (workers_home == 0)
+        # Members of working age of each household, away (column 0) and at home (1).
+        key = p.hh[working_age].astype(np.int64) * 2 + at_home[working_age]
+        members = np.bincount(key, minlength=2 * n_hh).reshape(n_hh, 2)
+        empty_nest = (members[:, 0] > 0) & (members[:, 1] == 0)
         old = np.flatnonzero((p.age >= 60) & at_home)
         village = model.world.level[home[old]] == VILLAGE
         return int(np.count_nonzero(village & empty_nest[p.hh[old]]))
