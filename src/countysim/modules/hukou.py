@@ -2,10 +2,13 @@
 
 Hukou is a state of the person, separate from residence. A resident of an urban place
 whose hukou is elsewhere becomes eligible to settle after the place's residence period
-(a lever: none in county towns after relaxation, years in large cities); cities count only
-the years in which the person paid into the employee pension scheme (a lever: the insured
-share of the period). An eligible
-adult settles in a year with probability
+(a lever: none in county towns after relaxation, years in large cities); cities also ask
+for years paid into the employee pension scheme (the person's contribution years, a lever:
+the insured share of the period), as the State Council's hukou opinions of 2014 (Guofa
+[2014] No. 25) let medium cities ask for up to three years of urban social insurance, large
+cities up to five and the largest count them in points (Shanghai's 2009 rules for permit
+holders: seven years of permit and social insurance). Enrolling migrants thus opens the
+cities to them. An eligible adult settles in a year with probability
 
     P = 1 / (1 + exp(-(intercept + gain_weight * net gain)))
 
