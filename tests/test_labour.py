@@ -100,9 +100,27 @@ def test_staff_pay_is_last_years_staff_share_of_service_spending():
     )
 
 
-@pytest.mark.parametrize("seed", [1, 2])
-def test_public_pay_raises_town_incomes_and_local_jobs(seed):
-    without = simulate(small_scenario(f"seed={seed}", "finance.staff_share=0")).county
-    with_staff = simulate(small_scenario(f"seed={seed}")).county
-    assert with_staff.income_urban_pc.mean() > without.income_urban_pc.mean()
-    assert with_staff.migrant_local_share.mean() > without.migrant_local_share.mean()
+@pytest.fixture(scope="module")
+def with_and_without_staff():
+    """Six seeds of the small county with and without public staff (same seeds)."""
+    runs = []
+    for seed in range(1, 7):
+        without = simulate(small_scenario(f"seed={seed}", "finance.staff_share=0")).county
+        runs.append((simulate(small_scenario(f"seed={seed}")).county, without))
+    return runs
+
+
+def test_public_pay_raises_town_incomes_on_every_seed(with_and_without_staff):
+    for with_staff, without in with_and_without_staff:
+        assert with_staff.income_urban_pc.mean() > without.income_urban_pc.mean()
+
+
+def test_public_posts_raise_the_local_share_on_average(with_and_without_staff):
+    # The posts are local non-farm jobs, but on a 20,000-person county the local share moves
+    # by about 0.002 against a seed-to-seed spread of 0.003, so only the mean over the six
+    # seeds is asked to rise.
+    change = [
+        w.migrant_local_share.mean() - wo.migrant_local_share.mean()
+        for w, wo in with_and_without_staff
+    ]
+    assert np.mean(change) > 0
