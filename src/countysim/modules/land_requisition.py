@@ -109,14 +109,16 @@ class LandRequisition(Module):
         p, hh = model.persons, model.households
         scale, n = model.scenario.simulation.scale, model.world.n
         lie, converts_draw = self._lasting_draws(len(hh))
-        order = np.lexsort((lie, hh.home))  # by village, then by the lie of the plots
-        land = hh.land_mu[order]
+        # Only holdings in the villages that give land this year can be taken.
+        holding = np.flatnonzero((self.taken_mu[hh.home] > 0) & (hh.land_mu > 0))
+        order = holding[np.lexsort((lie[holding], hh.home[holding]))]  # by village, then lie
+        land = hh.land_mu[order] * scale
         village = hh.home[order]
-        total = np.cumsum(land * scale)
+        before = np.cumsum(land) - land
         first = np.searchsorted(village, village)  # each village's first position
-        before = total - land * scale - (total[first] - land[first] * scale)
+        before -= before[first]  # land of the holdings before it in its village
         taken = np.zeros(len(hh), dtype=bool)
-        taken[order] = (land > 0) & (before < self.taken_mu[village] - 1e-9)
+        taken[order] = before < self.taken_mu[village] - 1e-9
         # What is taken is whole holdings: at most one holding more than T_v.
         self.taken_mu = scale * np.bincount(hh.home[taken], weights=hh.land_mu[taken], minlength=n)
         self.taken_total_mu += self.taken_mu
@@ -124,8 +126,9 @@ class LandRequisition(Module):
         hh.leased_out_mu = np.where(taken, 0.0, hh.leased_out_mu)
         hh.idle_mu = np.where(taken, 0.0, hh.idle_mu)
         converts = taken & (converts_draw < model.levers["hukou.requisition.hukou_share"])
-        home = hh.home[p.hh]
-        rows = np.flatnonzero(converts[p.hh] & (p.hukou_place == home) & ~p.hukou_urban)
+        rows = np.flatnonzero(converts[p.hh])  # members of the converting households
+        home = hh.home[p.hh[rows]]
+        rows = rows[(p.hukou_place[rows] == home) & ~p.hukou_urban[rows]]
         village = p.hukou_place[rows]
         self.converted = scale * np.bincount(village, minlength=n)
         p.hukou_urban[rows] = True
