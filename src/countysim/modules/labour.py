@@ -201,56 +201,65 @@ class LabourMarket(Module):
         if len(seekers) == 0:
             return np.zeros(0, dtype=bool), np.zeros(n)
         chance = model.rng.random(len(seekers))  # by position in the queue of all seekers
-        staff = np.zeros(len(seekers), dtype=bool)
         # Queue order within a place: residents before commuters (staff live where they work:
         # teachers and officials of the town and the seats), the most educated first, urban
-        # hukou first among equals, then the noise. Only the head of each place's queue can
-        # be hired: its coarse groups (everything but the noise) are summed by counting, and
-        # only the groups that start before the place's posts are filled are sorted.
+        # hukou first among equals, then the noise. Seekers fall into coarse groups (place,
+        # then everything but the noise), summed by counting: every member of a group that
+        # ends before the place's posts are filled is hired, nobody of a group that starts
+        # after, and only the groups in between are sorted by the noise.
         edu = p.edu[seekers]
-        lo_edu, hi_edu = int(edu.min()), int(edu.max())
-        levels = hi_edu - lo_edu + 1
+        hi_edu = int(edu.max())
+        levels = hi_edu - int(edu.min()) + 1
         groups = 4 * levels
-        code = (p.residence[seekers] != where).astype(np.intp) * (2 * levels)
-        code += (hi_edu - edu) * 2
-        code += ~p.hukou_urban[seekers]
-        gid = where.astype(np.intp) * groups + code
-        units_by_group = np.bincount(gid, weights=skill, minlength=n * groups).reshape(n, groups)
-        group_before = np.cumsum(units_by_group, axis=1) - units_by_group
-        room = posts / scale  # units of posts, the units of a seeker's skill
-        open_group = (group_before <= room[:, None] * (1 + 1e-9) + 1e-9) & (room[:, None] > 0)
-        cand = np.flatnonzero(open_group.ravel()[gid])
-        if len(cand):
-            order, hired = self._queue_head(cand, noise, chance, code, where, skill, room)
-            staff[order] = hired
+        gid = where * np.int32(groups)
+        gid += (p.residence[seekers] != where) * np.int32(2 * levels)
+        gid += (hi_edu - edu) * 2
+        gid += ~p.hukou_urban[seekers]
+        cells = n * groups
+        counts = np.bincount(gid, minlength=cells).reshape(n, groups)
+        units = np.bincount(gid, weights=skill, minlength=cells).reshape(n, groups)
+        units_after = np.cumsum(units, axis=1)
+        units_before = units_after - units
+        in_place = counts.sum(axis=1)
+        count_before = (
+            np.cumsum(counts, axis=1) - counts + (np.cumsum(in_place) - in_place)[:, None]
+        )
+        room = (posts / scale)[:, None]  # units of posts, the units of a seeker's skill
+        sure = (units_after <= room * (1 - 1e-9) - 1e-9) & (room > 0)
+        head = (units_before <= room * (1 + 1e-9) + 1e-9) & (room > 0) & ~sure
+        kind = np.where(sure, np.int8(1), np.where(head, np.int8(2), np.int8(0))).ravel()[gid]
+        staff = kind == 1
+        rows = np.flatnonzero(kind == 2)
+        if len(rows):
+            rows, hired = self._queue_head(
+                rows, gid, noise, chance, skill, room.ravel(), units_before, count_before
+            )
+            staff[rows] = hired
         units = scale * np.bincount(where[staff], weights=skill[staff], minlength=n)
         paid_for = np.maximum(posts, units)
         return staff, np.divide(bill, paid_for, out=np.zeros(n), where=paid_for > 0)
 
     @staticmethod
-    def _queue_head(cand, noise, chance, code, where, skill, room):
-        """The heads of the places' queues (`cand`, seekers' rows) in queue order, and who
-        among them is hired."""
-        n = len(room)
-        order = cand[np.lexsort((noise[cand], code[cand], where[cand]))]
-        w, s = where[order], skill[order]
-        before = np.cumsum(s) - s  # units of earlier seekers in the sorted list
-        first = np.flatnonzero(np.r_[True, w[1:] != w[:-1]])
-        offset = np.zeros(n)
-        offset[w[first]] = before[first]
-        start = np.zeros(n, dtype=np.intp)
-        start[w[first]] = first
+    def _queue_head(rows, gid, noise, chance, skill, room, units_before, count_before):
+        """The seekers of the groups where a place's posts run out (`rows`) in queue order,
+        and who among them is hired, given the units and the seekers of the groups ahead."""
+        groups = units_before.shape[1]
+        rows = rows[np.lexsort((noise[rows], gid[rows]))]
+        g, s = gid[rows], skill[rows]
+        ahead = np.cumsum(s) - s
+        first = np.searchsorted(g, g)  # each group's first position
+        ahead -= ahead[first]
+        ahead += units_before.ravel()[g]  # units of earlier seekers in the place's queue
         # Position in the whole queue (every seeker, by place): the chance drawn for it.
-        queue_start = np.cumsum(np.bincount(where, minlength=n)) - np.bincount(where, minlength=n)
-        position = queue_start[w] + np.arange(len(order)) - start[w]
+        position = count_before.ravel()[g] + (np.arange(len(rows)) - first)
         # Hired while posts are left; the one who would fill more than the posts left is
         # hired with the chance (posts left) / (her units), so that the staff fill the
         # posts on average at any scale (a person is `scale` persons, often more than a
         # village's posts). The bill is shared, never exceeded, when they overfill them.
-        left = room[w] - (before - offset[w])
+        left = room[g // groups] - ahead
         fits = left >= s
         marginal = (left > 0) & ~fits & (chance[position] * s < left)
-        return order, fits | marginal
+        return rows, fits | marginal
 
     def outputs(self, model) -> dict[str, float]:
         county = model.world.is_county
