@@ -137,8 +137,10 @@ class LabourMarket(Module):
         self.wage_bills(model)
         staff, staff_pay = self._hire_staff(model, seekers, where, skill)
         staff_units = scale * np.bincount(where[staff], weights=skill[staff], minlength=world.n)
-        private = ~staff
-        supply = scale * np.bincount(where[private], weights=skill[private], minlength=world.n)
+        # The others' units: the staff weigh 0 (adding 0 leaves every place's sum as it is).
+        private = np.where(staff, 0.0, skill)
+        supply = scale * np.bincount(where, weights=private, minlength=world.n)
+        del private
 
         floor = st.wage_floor
         manu_f, serv_f = self.demand(model, floor)
