@@ -35,16 +35,19 @@ class Incomes(Module):
         at_home = p.residence == home
         n_hh = len(model.households)
         stayers = np.bincount(p.hh, weights=at_home, minlength=n_hh)
-        stayers_of = stayers[p.hh]
-        sends = ~at_home & (stayers_of > 0)
-        sent = np.where(sends, model.scenario.incomes.remittance_share * earnings, 0.0)
-        pot = np.bincount(p.hh, weights=sent, minlength=n_hh)
-        received = np.where(at_home, pot[p.hh] / np.maximum(stayers_of, 1), 0.0)
-        earnings -= sent
-        earnings += received
+        # Only members away from a home where someone lives send, only those at home receive:
+        # the others' remittances are 0, which adds nothing to any sum below.
+        here, away = np.flatnonzero(at_home), np.flatnonzero(~at_home)
+        senders = away[stayers[p.hh[away]] > 0]
+        sent = model.scenario.incomes.remittance_share * earnings[senders]
+        pot = np.bincount(p.hh[senders], weights=sent, minlength=n_hh)
+        h = p.hh[here]
+        received = pot[h] / np.maximum(stayers[h], 1)
+        earnings[senders] -= sent
+        earnings[here] += received
         p.income = earnings
 
-        p.income_pc = _coresident_mean(p.income, p.hh, at_home, stayers, p.residence)
+        p.income_pc = _coresident_mean(p.income, p.hh, here, away, stayers, p.residence)
 
         model.tally.remittances_sent = scale * float(sent.sum())
         model.tally.remittances_received = scale * float(received.sum())
@@ -69,19 +72,18 @@ class Incomes(Module):
         return {"consumer_price_index": self.price_index(model.scenario, model.year)}
 
 
-def _coresident_mean(income, hh, at_home, stayers, residence) -> np.ndarray:
+def _coresident_mean(income, hh, home, away, stayers, residence) -> np.ndarray:
     """Mean income of each person's co-resident household (members of one household living
     in one place), sorting only a few. Those at home are grouped by household id. Of those
     away, most live where one chosen member of their household lives (each household's
     last-listed member away) and are grouped by household id too; the few left, in a
     household's second or third place, are grouped by household and place. Sums run in row
-    order within every group, as a grouping by (household, place) would. `stayers` counts
-    each household's members at home."""
+    order within every group, as a grouping by (household, place) would. `home` and `away`
+    are the rows of those at home and away, `stayers` counts each household's members at
+    home."""
     mean, n_hh = np.empty(len(income)), len(stayers)
-    home = np.flatnonzero(at_home)
     h = hh[home]
     mean[home] = np.bincount(h, weights=income[home], minlength=n_hh)[h] / stayers[h]
-    away = np.flatnonzero(~at_home)
     h = hh[away]
     place_of = np.empty(n_hh, dtype=residence.dtype)
     place_of[h] = residence[away]
