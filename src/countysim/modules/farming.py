@@ -103,6 +103,12 @@ class Farming(Module):
         with np.errstate(divide="ignore"):
             return (b * self.price * self.productivity / rent) ** (1 / (1 - b))
 
+    def rent_for_land_wanted(self, land_per_worker: np.ndarray) -> np.ndarray:
+        """The rent at which a family farm wants `land_per_worker` mu per unit of farm
+        labour (the inverse of `land_wanted_per_worker`); it wants less above it."""
+        with np.errstate(divide="ignore"):
+            return self.beta * self.price * self.productivity / land_per_worker ** (1 - self.beta)
+
     def rural_wage(self, model) -> np.ndarray:
         """The wage operators pay, per place: what a job seeker can expect in the place's
         non-farm labour market, P(job) w + (1 - P(job)) informal wage."""

@@ -239,7 +239,7 @@ class Land(Module):
             most_spare = hh.land_mu - labour * farm.land_wanted_per_worker(ceiling)[hh.home]
         can = (hh.land_mu > 0) & (reservation < ceiling[hh.home]) & (most_spare > 0)
         home, land, farmers = hh.home[can], hh.land_mu[can], labour[can]
-        reservation = reservation[can]
+        reservation, farmers_all = reservation[can], farmers
         # Households with farmers keep what their farmers want; the others offer it all.
         with_farmers = np.flatnonzero(farmers > 0)
         farmers_home, farmers_land = home[with_farmers], land[with_farmers]
@@ -271,10 +271,24 @@ class Land(Module):
 
         zero = np.zeros(n)
         positive = (demand(zero) > supply(zero)) & (ceiling > 0)
+        # The search asks the offers at many rents: from the households sorted once by the
+        # rent at which each starts to offer (`_offer_curve`), the same supply but for the
+        # order of its sums. Where demand and that supply are nearly equal (they can be
+        # equal), the supply summed household by household decides, as it always did. Only
+        # the villages with a positive rent use the answers.
+        offers = _offer_curve(
+            farm, home, land, np.where(farmers_all > 0, farmers_all, 0.0), reservation, n
+        )
         lo, hi = zero.copy(), ceiling.copy()
         for _ in range(_BISECTION_STEPS):
             mid = 0.5 * (lo + hi)
-            short = demand(mid) > supply(mid)
+            wanted = demand(mid)
+            with np.errstate(invalid="ignore"):  # villages without a positive rent: unused
+                quick = scale * offers(mid) + self.collective_mu
+                short = wanted > quick
+                close = positive & ~(np.abs(wanted - quick) > 1e-9 * (np.abs(quick) + 1.0))
+            if close.any():
+                short = np.where(close, wanted > supply(mid), short)
             lo = np.where(short, mid, lo)
             hi = np.where(short, hi, mid)
         self.rent = np.where(positive, hi, 0.0)
@@ -434,6 +448,40 @@ class Land(Module):
             "land_leased_mu": self.leased_mu.copy(),
             "land_rent_yuan_per_mu": self.rent.copy(),
         }
+
+
+def _offer_curve(farm, home, land, farmers, reservation, n: int):
+    """Land offered in each village at a rent per village, as `_lease`'s `offered` summed
+    over each village's households. A household offers land - farmers * W(r) (all its land
+    without farmers) once the rent r reaches its reservation rent and, with farmers, the rent
+    above which they want less than its land (W falls with the rent): sorted once by that
+    threshold, the households offering at a rent are a prefix of each village's, and the
+    offer is a difference of running sums (kept in extended precision, so that a village's
+    sum is as exact as a sum of its own households)."""
+    threshold = reservation.copy()
+    f = np.flatnonzero(farmers > 0)
+    threshold[f] = np.maximum(threshold[f], farm.rent_for_land_wanted(land[f] / farmers[f]))
+    by_threshold = np.argsort(threshold)
+    ranked = threshold[by_threshold]
+    village = home[by_threshold]
+    if n <= np.iinfo(np.int16).max:
+        village = village.astype(np.int16)  # a stable sort of small codes counts them
+    rank = np.argsort(village, kind="stable")  # by village, then by threshold
+    order = by_threshold[rank]
+    span = len(threshold) + 1
+    key = home[order].astype(np.int64) * span + rank
+    land_sum = np.concatenate([[0.0], np.cumsum(land[order], dtype=np.longdouble)])
+    farmers_sum = np.concatenate([[0.0], np.cumsum(farmers[order], dtype=np.longdouble)])
+    village_key = np.arange(n, dtype=np.int64) * span
+    first = np.searchsorted(key, village_key)
+
+    def offers(rent: np.ndarray) -> np.ndarray:
+        end = np.searchsorted(key, village_key + np.searchsorted(ranked, rent, side="right"))
+        offered_land = (land_sum[end] - land_sum[first]).astype(float)
+        wanted = farm.land_wanted_per_worker(rent) * (farmers_sum[end] - farmers_sum[first])
+        return offered_land - wanted.astype(float)
+
+    return offers
 
 
 def _ratio(numerator: float, denominator: float) -> float:
