@@ -260,8 +260,8 @@ MEANINGS: dict[str, str] = {
     # services
     "services.spending_share": "share $\\chi$ of disposable income spent on local services",
     "services.labour_share": "share $\\lambda$ of service revenue paid to labour",
-    "services.owner_income_share": "share $\\mu_s$ of service revenue that is the net income of the "
-    "owners of local service businesses, shared by the place's residents",
+    "services.owner_income_share": "share $\\mu_s$ of service revenue that is the net income "
+    "of the owners of local service businesses, shared by the place's residents",
     "services.attractiveness.village": "central-place pull $\\gamma_\\ell$ of a village",
     "services.attractiveness.township": "central-place pull $\\gamma_\\ell$ of a township seat",
     "services.attractiveness.county_town": "central-place pull $\\gamma_\\ell$ of the county town",
