@@ -102,14 +102,18 @@ def gini(values: ArrayLike, weights: ArrayLike | None = None) -> float:
 
     Raises ``ValueError`` for negative or non-finite inputs and for zero total income.
     """
-    y, w = _as_weighted(values, weights)
     if weights is None:
-        # Unit weights: sorting the incomes alone is the one sort needed, and C_i = i.
-        y = np.sort(y)
+        # Unit weights: sorting the incomes alone is the one sort needed, and C_i = i. The
+        # total is the plain sum (what a sum of products with unit weights is, without
+        # arrays of ones).
+        y = np.sort(_as_weighted(values, None)[0])
         n = len(y)
-        total = _positive_total(y, w)
+        total = float(y.sum())
+        if not total > 0:
+            raise ValueError("total income is zero; relative inequality is undefined")
         # 2 C_i - 1 - W for C_i = 1..n: whole numbers, made at once rather than in steps.
         return _dot(y, np.arange(1.0 - n, n, 2.0)) / (n * total)
+    y, w = _as_weighted(values, weights)
     order = np.argsort(y, kind="stable")
     y, w = y[order], w[order]
     total = _positive_total(y, w)
@@ -278,8 +282,10 @@ def theil_splits(values: ArrayLike, flags: list[ArrayLike]) -> tuple[TheilSplit,
     ``T = A/Y - ln μ`` for all), so one logarithm per observation serves the total and
     every grouping, and a group's sums are masked sums, with no copy of its incomes.
     """
-    y, _ = _as_weighted(values, None)
-    total_income = _positive_total(y, np.ones_like(y))
+    y = _as_weighted(values, None)[0]
+    total_income = float(y.sum())  # the sum of products with unit weights, without them
+    if not total_income > 0:
+        raise ValueError("total income is zero; relative inequality is undefined")
     ylny = _xlogx(y)
     n = y.size
     grand_mean = total_income / n
