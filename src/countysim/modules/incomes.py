@@ -33,6 +33,7 @@ class Incomes(Module):
             earnings += source(model)  # in place: `earnings` is this step's own array
 
         at_home = p.residence == home
+        del home
         n_hh = len(model.households)
         stayers = np.bincount(p.hh, weights=at_home, minlength=n_hh)
         # Only members away from a home where someone lives send, only those at home receive:
@@ -45,7 +46,8 @@ class Incomes(Module):
         received = pot[h] / np.maximum(stayers[h], 1)
         earnings[senders] -= sent
         earnings[here] += received
-        p.income = earnings
+        p.income = earnings  # into the column: the array is not needed any more
+        del earnings
 
         p.income_pc = _coresident_mean(p.income, p.hh, here, away, stayers, p.residence)
 

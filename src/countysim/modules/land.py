@@ -346,7 +346,9 @@ class Land(Module):
         )
         holders = model.scenario.simulation.scale * np.bincount(p.hukou_place, minlength=n)
         dividend = np.divide(self.collective_rent, holders, out=np.zeros(n), where=holders > 0)
-        return per_member[p.hh] + dividend[p.hukou_place]
+        income = per_member[p.hh]
+        income += dividend[p.hukou_place]  # in place: one array of every person, not two
+        return income
 
     def _share(self, model, rows: np.ndarray) -> np.ndarray:
         """t_i: each person's share of the household's contract land, mu (0 if not a
