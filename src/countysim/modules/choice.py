@@ -53,8 +53,8 @@ PARTNER_MAX_AGE_GAP = 10
 #: places; the census county's thousands of villages would make the table too large).
 NETWORK_TABLE_CELLS = 1 << 20
 #: Choosers whose options are weighed at once: bounds the memory of the first sub-step of a
-#: run, when every adult chooses, to a few tens of MB (results do not depend on it).
-CHOOSER_CHUNK = 16_384
+#: run, when every adult chooses, to about ten MB (results do not depend on it).
+CHOOSER_CHUNK = 8_192
 OPTION_NAMES = (
     "farm",
     "village_nonfarm",
