@@ -253,15 +253,19 @@ class Farming(Module):
         if self._household_units(model):
             scale, home = model.scenario.simulation.scale, model.households.home
             model.households.idle_mu = np.where(own_farmed, 0.0, prod.land)
+            # Sums over the households that farm and those that do not: the others' terms
+            # are 0 (output too: only farming households produce), which adds nothing.
+            farmed, idle = np.flatnonzero(own_farmed), np.flatnonzero(~own_farmed)
+            farmed_home, idle_home = home[farmed], home[idle]
             st.land_farmed = scale * np.bincount(
-                home, weights=prod.land * own_farmed, minlength=world.n
+                farmed_home, weights=prod.land[farmed], minlength=world.n
             )
             st.land_idle = (
-                scale * np.bincount(home, weights=model.households.idle_mu, minlength=world.n)
+                scale * np.bincount(idle_home, weights=prod.land[idle], minlength=world.n)
                 + model.land.collective_idle_mu
             )
             st.farm_output = prod.price * (
-                scale * np.bincount(home, weights=prod.quantity, minlength=world.n)
+                scale * np.bincount(farmed_home, weights=prod.quantity[farmed], minlength=world.n)
                 + prod.operator_quantity
             )
         else:
