@@ -176,7 +176,11 @@ class LabourMarket(Module):
         otherwise = np.int8(INFORMAL if sector else UNEMPLOYED)
         p.status[seekers] = np.where(formal, np.int8(EMPLOYED), otherwise)
         other_pay = st.informal_wage if sector else np.zeros(world.n)
-        pay = np.where(formal, st.wage[where], other_pay[where])
+        # One lookup in the places' two pays (formal ones after the others) per seeker.
+        cell = formal * np.int32(world.n)
+        cell += where
+        pay = np.concatenate([other_pay, st.wage]).take(cell)
+        del cell
         pay[staff] = staff_pay[where[staff]]
         pay *= skill  # in place, in the order of pay * skill / substeps
         pay /= model.scenario.simulation.substeps
