@@ -159,7 +159,7 @@ class Persons:
         rows = np.flatnonzero(mask)  # once for all columns
         m = len(rows)
         for name, col in self._cols.items():
-            self._store[name][:m] = col[rows]  # a gathered copy, then written in place
+            self._store[name][:m] = col.take(rows)  # a gathered copy, then written in place
         self._use_rows(m)
         object.__setattr__(self, "_pid_rows", None)
 

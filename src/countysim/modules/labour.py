@@ -185,8 +185,10 @@ class LabourMarket(Module):
         pay *= skill  # in place, in the order of pay * skill / substeps
         pay /= model.scenario.simulation.substeps
         p.wage_income[seekers] += pay
-        working = where if sector else where[formal]  # workplaces of those who work
-        st.employment = scale * np.bincount(working, minlength=world.n).astype(float)
+        # Those who work, by workplace: every seeker (counted when staff were hired) with an
+        # informal sector, else those with a formal job.
+        working = self.seekers_at if sector else np.bincount(where[formal], minlength=world.n)
+        st.employment = scale * working.astype(float)
         self.staff_units = staff_units
 
     def _hire_staff(self, model, seekers, where, skill) -> tuple[np.ndarray, np.ndarray]:
@@ -196,7 +198,8 @@ class LabourMarket(Module):
         first and, among equals, to urban-hukou holders (open recruitment by examination and
         diploma, State Council Regulations on the personnel management of public
         institutions, 2014). A post pays the public wage bill B over the posts; posts nobody
-        fills are not paid. The staff's units per place are kept in `staff_units`."""
+        fills are not paid. The staff's units per place are kept in `staff_units`, the
+        seekers per place in `seekers_at`."""
         p = model.persons
         n, scale = model.world.n, model.scenario.simulation.scale
         county = model.world.is_county
@@ -205,7 +208,7 @@ class LabourMarket(Module):
         posts = np.where(bill > 0, model.finance.public_posts(model), 0.0)
         noise = model.rng.random(len(seekers))
         if len(seekers) == 0:
-            self.staff_units = np.zeros(n)
+            self.staff_units, self.seekers_at = np.zeros(n), np.zeros(n, dtype=np.intp)
             return np.zeros(0, dtype=bool), np.zeros(n)
         chance = model.rng.random(len(seekers))  # by position in the queue of all seekers
         # Queue order within a place: residents before commuters (staff live where they work:
@@ -228,6 +231,7 @@ class LabourMarket(Module):
         units_after = np.cumsum(units, axis=1)
         units_before = units_after - units
         in_place = counts.sum(axis=1)
+        self.seekers_at = in_place  # seekers working in each place
         count_before = (
             np.cumsum(counts, axis=1) - counts + (np.cumsum(in_place) - in_place)[:, None]
         )
