@@ -1,5 +1,6 @@
 """The outside cities' paths: a national wage path, beta-convergence of city wages towards
-it and the catch-up of job finding; without them, the cities' own fixed paths."""
+it, the catch-up of job finding, the rising costs of the high-wage cities and the hukou
+barriers by size of city; without them, the cities' own fixed paths."""
 
 import numpy as np
 import pytest
@@ -8,7 +9,7 @@ from conftest import small_scenario
 from countysim.config.schedule import growth_factor, rate_sum
 from countysim.config.schema import Destinations
 from countysim.model import CountyModel
-from countysim.modules.destinations import city_job_finding, city_wages
+from countysim.modules.destinations import city_costs, city_job_finding, city_wages
 from countysim.world import CITY
 
 
@@ -96,8 +97,9 @@ def test_in_the_model_city_wages_converge_and_job_finding_catches_up():
 
 
 def test_an_aggregated_city_adds_the_weighted_log_of_the_cities_it_stands_for():
-    scenario = small_scenario("years.end=2013", "simulation.spinup_years=1")
-    assert scenario.destinations.aggregation_weight == 0
+    scenario = small_scenario(
+        "years.end=2013", "simulation.spinup_years=1", "destinations.aggregation_weight=0"
+    )
     off = CountyModel(scenario)
     assert off.destinations.aggregation_term not in off.choice_terms
     on = CountyModel(
@@ -121,3 +123,73 @@ def test_an_aggregated_city_adds_the_weighted_log_of_the_cities_it_stands_for():
         return np.isin(p.workplace, cities[represented > 1]).sum()
 
     assert workers_there(on) > workers_there(off)
+
+
+def test_costs_rise_with_national_growth_in_proportion_to_the_wage_premium():
+    base_cost = np.array([1.25, 1.5, 1.4])
+    base_wage = np.array([25000.0, 27480.0, 33000.0])
+    cost = city_costs(base_cost, base_wage, 27480.0, growth=1.8, elasticity=0.5)
+    # At or below the national path the cost stays; above it, the log cost rises by
+    # elasticity x log premium x log growth.
+    np.testing.assert_allclose(cost[:2], base_cost[:2])
+    rise = np.log(cost[2] / base_cost[2])
+    assert rise == pytest.approx(0.5 * np.log(33000 / 27480) * np.log(1.8))
+    # No growth or no elasticity: today's costs.
+    np.testing.assert_allclose(city_costs(base_cost, base_wage, 27480.0, 1.0, 0.5), base_cost)
+    np.testing.assert_allclose(city_costs(base_cost, base_wage, 27480.0, 1.8, 0.0), base_cost)
+
+
+def _city_terms(scenario, years: int):
+    model = CountyModel(scenario)
+    cities = model.world.level == CITY
+    for _ in range(years):
+        model.step()
+    return model, model.state.cost_of_living[cities], model.state.hukou_barrier[cities]
+
+
+def test_switched_off_the_cities_keep_their_given_costs_and_barriers():
+    scenario = small_scenario(
+        "years.end=2016",
+        "simulation.spinup_years=1",
+        "destinations.housing_cost_elasticity=0",
+    )
+    assert scenario.destinations.barrier_tightening.megacity == 0
+    _, cost, barrier = _city_terms(scenario, 4)
+    np.testing.assert_array_equal(cost, [c.cost_of_living for c in scenario.outside_cities])
+    np.testing.assert_array_equal(barrier, [c.hukou_barrier for c in scenario.outside_cities])
+
+
+def test_in_the_model_costs_follow_the_national_path_and_barriers_the_size_class():
+    scenario = small_scenario(
+        "years.end=2016",
+        "simulation.spinup_years=1",
+        "destinations.housing_cost_elasticity=1",
+        "destinations.barrier_tightening.megacity={steps: [[2012, 0.0], [2014, 0.3]]}",
+        "destinations.barrier_tightening.medium=-0.1",
+    )
+    d, cities = scenario.destinations, scenario.outside_cities
+    model, cost, barrier = _city_terms(scenario, 4)  # the years 2012 to 2015
+    growth = growth_factor(d.national_wage_growth, 2012, 2015)
+    expected = city_costs(
+        np.array([c.cost_of_living for c in cities]),
+        np.array([c.wage_yuan for c in cities]),
+        d.reference_wage_yuan,
+        growth,
+        1.0,
+    )
+    np.testing.assert_allclose(cost, expected)
+    assert cost[-1] > cities[-1].cost_of_living  # the coastal city, paid above the path
+    shift = {"megacity": 0.3, "medium": -0.1, "large": 0.0}
+    np.testing.assert_allclose(barrier, [c.hukou_barrier + shift[c.size_class] for c in cities])
+
+
+def test_a_tighter_megacity_barrier_or_dearer_housing_draws_fewer_workers_to_it():
+    def coastal_workers(*extra):
+        model = CountyModel(small_scenario("years.end=2015", "simulation.spinup_years=1", *extra))
+        model.run()
+        coastal = np.flatnonzero(model.world.level == CITY)[-1]
+        return (model.persons.workplace == coastal).sum()
+
+    today = coastal_workers("destinations.housing_cost_elasticity=0")
+    assert coastal_workers("destinations.barrier_tightening.megacity=0.5") < today
+    assert coastal_workers("destinations.housing_cost_elasticity=3") < today

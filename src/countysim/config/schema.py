@@ -108,6 +108,22 @@ class OutsideCity(Strict):
     school_access: Share
     # How many cities of its kind the city stands for (modules/destinations.py).
     cities_represented: Annotated[float, _num("cities", ge=1.0, le=1000.0)] = 1.0
+    # Size class of the city by the State Council's standard (Guofa [2014] No. 51), which the
+    # settlement rules follow (modules/destinations.py); None: no class, barrier fixed.
+    size_class: Literal["small", "medium", "large", "megacity"] | None = None
+
+
+BarrierShift = schedule("utility", ge=-2.0, le=2.0)
+
+
+class BarrierTightening(Strict):
+    """Change of the hukou barrier of the outside cities of each size class since the
+    start (modules/destinations.py); 0: the barriers as given."""
+
+    small: BarrierShift = 0.0
+    medium: BarrierShift = 0.0
+    large: BarrierShift = 0.0
+    megacity: BarrierShift = 0.0
 
 
 class Destinations(Strict):
@@ -121,6 +137,11 @@ class Destinations(Strict):
     wage_convergence_rate: schedule("per year", ge=0.0, le=0.5)
     job_finding_catch_up: schedule("per year", ge=0.0, le=1.0)
     aggregation_weight: Annotated[float, _num("utility per log city", ge=0.0, le=1.0)]
+    # Capitalization of growth into the costs of high-wage cities (0: fixed costs).
+    housing_cost_elasticity: Annotated[
+        float, _num("log cost per log national wage growth per log wage premium", ge=0.0, le=5.0)
+    ] = 0.0
+    barrier_tightening: BarrierTightening = BarrierTightening()
 
 
 SettlementYears = schedule("years of residence", ge=0.0, le=50.0)
