@@ -219,6 +219,14 @@ MEANINGS: dict[str, str] = {
     "destinations.aggregation_weight": "weight $\\mu$ of $\\ln M_c$ in the utility of living in "
     "a city that stands for $M_c$ cities",
     "outside_cities[].cities_represented": "number $M_c$ of cities of its kind the city stands for",
+    "outside_cities[].size_class": "size class of the city (Guofa [2014] No. 51), whose "
+    "settlement rules its barrier follows",
+    "destinations.housing_cost_elasticity": "elasticity $\\eta$ of a city's cost of living to "
+    "national wage growth, per log point of its initial wage premium",
+    "destinations.barrier_tightening.small": "change of the hukou barrier of small cities",
+    "destinations.barrier_tightening.medium": "change of the hukou barrier of medium cities",
+    "destinations.barrier_tightening.large": "change of the hukou barrier of large cities",
+    "destinations.barrier_tightening.megacity": "change of the hukou barrier of megacities",
     # population
     "population.age_profile": "initial age distribution (2010 census or working ages only)",
     "population.education_shares": "shares of the three education levels, rural hukou",
