@@ -144,7 +144,7 @@ class Recorder:
         scale = model.scenario.simulation.scale
         n, year = world.n, model.year
         level = world.level
-        in_county = world.is_county[p.residence]  # persons living in the county
+        in_county = world.is_county.take(p.residence)  # persons living in the county
 
         count = np.bincount(p.residence, minlength=n)  # persons living in each place
         residents = scale * count
@@ -180,7 +180,7 @@ class Recorder:
         row["urbanization_resident_origin"] = _ratio(count[world.is_urban].sum(), len(p))
         row["urbanization_registered_origin"] = _ratio(np.count_nonzero(p.hukou_urban), len(p))
 
-        home = model.households.home[p.hh]  # each person's household's home place
+        home = model.households.home.take(p.hh)  # each person's household's home place
         at_home = p.residence == home
         row.update(self._migrant_workers(model, scale, year, home))
         row.update(self._incomes(model, in_county))

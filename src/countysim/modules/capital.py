@@ -107,7 +107,7 @@ class Capital(Module):
     def step(self, model) -> None:
         cap, st, p = model.scenario.capital, model.state, model.persons
         scale = model.scenario.simulation.scale
-        in_city = model.world.level[p.residence] == CITY
+        in_city = model.world.level.take(p.residence) == CITY
         income_county = scale * float(p.income[~in_city].sum())
         income_cities = scale * float(p.income[in_city].sum())
         saved_cities = cap.saving_rate * income_cities

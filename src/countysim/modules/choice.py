@@ -402,7 +402,7 @@ class LocationChoice(Module):
         # lookup per person), and the rules are then applied to them alone.
         mover_household = np.zeros(len(model.households), dtype=bool)
         mover_household[p.hh[movers]] = True
-        cand = np.flatnonzero(mover_household[p.hh])
+        cand = np.flatnonzero(mover_household.take(p.hh))
         cand = cand[
             (p.age[cand] >= 18)
             & (p.age[cand] < d.retirement_age)

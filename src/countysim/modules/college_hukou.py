@@ -58,7 +58,7 @@ class CollegeHukou(Module):
             & (p.edu == COLLEGE)
             & (p.age == entry_age)
             & ~p.hukou_urban
-            & world.is_county[p.hukou_place]
+            & world.is_county.take(p.hukou_place)
         )
         share = model.levers["hukou.college_transfer_share"]
         movers = entrants[self.rng.random(len(entrants)) < share]

@@ -139,7 +139,7 @@ class Farming(Module):
         elderly = p.age[farmers] >= model.scenario.demography.retirement_age
         weight = np.zeros(len(p))
         weight[farmers] = np.where(elderly, f.elderly_labour_weight, 1.0)
-        unit = p.hh if f.unit == "household" else model.households.home[p.hh]
+        unit = p.hh if f.unit == "household" else model.households.home.take(p.hh)
         return weight, unit, farmers
 
     def _household_units(self, model) -> bool:

@@ -27,7 +27,7 @@ class Incomes(Module):
 
     def step(self, model) -> None:
         p, scale = model.persons, model.scenario.simulation.scale
-        home = model.households.home[p.hh]
+        home = model.households.home.take(p.hh)  # take: quicker than [] with int32 rows
         earnings = p.wage_income + p.farm_income
         for source in model.income_sources:
             earnings += source(model)  # in place: `earnings` is this step's own array

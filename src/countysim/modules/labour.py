@@ -170,7 +170,7 @@ class LabourMarket(Module):
         # Rationing: the market's chance in county places (staff are hired apart), the fixed
         # job finding in the outside cities (no market there: their demand is zero above).
         chance = np.where(county, job_prob, st.job_prob)
-        formal = (model.rng.random(len(seekers)) < chance[where]) | staff
+        formal = (model.rng.random(len(seekers)) < chance.take(where)) | staff
         # Without a job: informal work if the scenario has that sector, else unemployment.
         sector = model.scenario.labour.informal_sector
         otherwise = np.int8(INFORMAL if sector else UNEMPLOYED)

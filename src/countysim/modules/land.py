@@ -161,7 +161,7 @@ class Land(Module):
     def _members(self, model) -> np.ndarray:
         """Persons holding the hukou of their household's home village."""
         p = model.persons
-        home = model.households.home[p.hh]
+        home = model.households.home.take(p.hh)
         return (p.hukou_place == home) & self.village[home]
 
     def _surrender(self, model) -> np.ndarray:
@@ -215,7 +215,7 @@ class Land(Module):
     def _absent(self, model) -> np.ndarray:
         """Households with no working-age member living in the county, or nobody there."""
         p, hh = model.persons, model.households
-        in_county = model.world.is_county[p.residence]
+        in_county = model.world.is_county.take(p.residence)
         working_age = (p.age >= 16) & (p.age < model.scenario.demography.retirement_age)
         n = len(hh)
         working = np.bincount(p.hh, weights=working_age, minlength=n)
@@ -346,8 +346,8 @@ class Land(Module):
         )
         holders = model.scenario.simulation.scale * np.bincount(p.hukou_place, minlength=n)
         dividend = np.divide(self.collective_rent, holders, out=np.zeros(n), where=holders > 0)
-        income = per_member[p.hh]
-        income += dividend[p.hukou_place]  # in place: one array of every person, not two
+        income = per_member.take(p.hh)
+        income += dividend.take(p.hukou_place)  # in place: one array of every person, not two
         return income
 
     def _share(self, model, rows: np.ndarray) -> np.ndarray:

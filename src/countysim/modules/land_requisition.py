@@ -126,7 +126,7 @@ class LandRequisition(Module):
         hh.leased_out_mu = np.where(taken, 0.0, hh.leased_out_mu)
         hh.idle_mu = np.where(taken, 0.0, hh.idle_mu)
         converts = taken & (converts_draw < model.levers["hukou.requisition.hukou_share"])
-        rows = np.flatnonzero(converts[p.hh])  # members of the converting households
+        rows = np.flatnonzero(converts.take(p.hh))  # members of the converting households
         home = hh.home[p.hh[rows]]
         rows = rows[(p.hukou_place[rows] == home) & ~p.hukou_urban[rows]]
         village = p.hukou_place[rows]

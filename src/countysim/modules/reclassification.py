@@ -49,7 +49,7 @@ class Reclassification(Module):
             return
         self.reclassified |= newly
         p = model.persons
-        rows = np.flatnonzero(newly[p.hukou_place] & ~p.hukou_urban)
+        rows = np.flatnonzero(newly.take(p.hukou_place) & ~p.hukou_urban)
         village = p.hukou_place[rows]
         self.converted = model.scenario.simulation.scale * np.bincount(village, minlength=n)
         p.hukou_urban[rows] = True

@@ -56,7 +56,7 @@ def service_users(model) -> np.ndarray:
     """Users of each place's public services (persons): residents holding its hukou count
     fully, other residents by the place's access share."""
     p, st = model.persons, model.state
-    access = np.where(p.hukou_place == p.residence, 1.0, st.non_hukou_access[p.residence])
+    access = np.where(p.hukou_place == p.residence, 1.0, st.non_hukou_access.take(p.residence))
     users = np.bincount(p.residence, weights=access, minlength=model.world.n)
     return model.scenario.simulation.scale * users
 
@@ -134,4 +134,4 @@ class Services(Module):
         per_resident = np.divide(
             owners, residents, out=np.zeros(n), where=(residents > 0) & self.county
         )
-        return per_resident[p.residence]
+        return per_resident.take(p.residence)
