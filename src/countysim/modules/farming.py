@@ -167,7 +167,7 @@ class Farming(Module):
         weight, unit, farmers = self._labour(model)
         land, effective_land, unit_place = self._unit_land(model)
         labour = self._unit_scale(model) * np.bincount(
-            unit[farmers], weights=weight[farmers], minlength=len(land)
+            unit.take(farmers), weights=weight.take(farmers), minlength=len(land)
         )
         n = model.world.n
         if self._household_units(model):
@@ -244,8 +244,8 @@ class Farming(Module):
         per_labour = self._pay_share(model) * prod.price * average + prod.hired * wage
         farmers = prod.farmers
         p.farm_income[farmers] += (
-            per_labour[prod.unit[farmers]]
-            * prod.weight[farmers]
+            per_labour.take(prod.unit.take(farmers))
+            * prod.weight.take(farmers)
             / model.scenario.simulation.substeps
         )
 

@@ -39,11 +39,11 @@ class Incomes(Module):
         # Only members away from a home where someone lives send, only those at home receive:
         # the others' remittances are 0, which adds nothing to any sum below.
         here, away = np.flatnonzero(at_home), np.flatnonzero(~at_home)
-        senders = away[stayers[p.hh[away]] > 0]
-        sent = model.scenario.incomes.remittance_share * earnings[senders]
-        pot = np.bincount(p.hh[senders], weights=sent, minlength=n_hh)
-        h = p.hh[here]
-        received = pot[h] / np.maximum(stayers[h], 1)
+        senders = away[stayers.take(p.hh.take(away)) > 0]
+        sent = model.scenario.incomes.remittance_share * earnings.take(senders)
+        pot = np.bincount(p.hh.take(senders), weights=sent, minlength=n_hh)
+        h = p.hh.take(here)
+        received = pot.take(h) / np.maximum(stayers.take(h), 1)
         earnings[senders] -= sent
         earnings[here] += received
         p.income = earnings  # into the column: the array is not needed any more

@@ -131,8 +131,9 @@ class LabourMarket(Module):
         p, st, world = model.persons, model.state, model.world
         scale = model.scenario.simulation.scale
         seekers = np.flatnonzero(IS_NONFARM[p.status] & (p.workplace >= 0))
-        where = p.workplace[seekers]
-        skill = p.skill[seekers]
+        # Gathers by take: quicker than indexing, the same values.
+        where = p.workplace.take(seekers)
+        skill = p.skill.take(seekers)
         county = world.is_county
         self.wage_bills(model)
         staff, staff_pay = self._hire_staff(model, seekers, where, skill)
@@ -217,14 +218,14 @@ class LabourMarket(Module):
         # then everything but the noise), summed by counting: every member of a group that
         # ends before the place's posts are filled is hired, nobody of a group that starts
         # after, and only the groups in between are sorted by the noise.
-        edu = p.edu[seekers]
+        edu = p.edu.take(seekers)
         hi_edu = int(edu.max())
         levels = hi_edu - int(edu.min()) + 1
         groups = 4 * levels
         gid = where * np.int32(groups)
-        gid += (p.residence[seekers] != where) * np.int32(2 * levels)
+        gid += (p.residence.take(seekers) != where) * np.int32(2 * levels)
         gid += (hi_edu - edu) * 2
-        gid += ~p.hukou_urban[seekers]
+        gid += ~p.hukou_urban.take(seekers)
         cells = n * groups
         counts = np.bincount(gid, minlength=cells).reshape(n, groups)
         units = np.bincount(gid, weights=skill, minlength=cells).reshape(n, groups)
