@@ -216,7 +216,7 @@ class Persons:
             table[self._cols["pid"]] = np.arange(len(self), dtype=np.int32)
             object.__setattr__(self, "_pid_rows", table)
         inside = (pids >= 0) & (pids < self.next_pid)
-        return table[np.where(inside, pids, self.next_pid)].astype(np.intp)
+        return table.take(np.where(inside, pids, self.next_pid)).astype(np.intp)
 
 
 class Households:
