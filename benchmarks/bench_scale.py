@@ -68,7 +68,7 @@ market's rent search asking the offers from running sums over households sorted 
 the rent at which each starts to offer, instead of every household's offer at each step;
 farming, incomes and the labour market summing over the households and persons their terms
 concern; activity states tested as ranges of codes and the largest gathers done by `take`
-(indexing by int32 rows first casts them); choosers weighed in chunks of 8,192; the tables'
+(quicker than indexing, by a third or more); choosers weighed in chunks of 8,192; the tables'
 text columns kept in the C library's heap. Measured before and after (the model at the
 start of the round and at its end; CPU time, single runs, two cores shared with other
 work, so a few per cent is noise):
