@@ -5,15 +5,18 @@ script writes the same sub-step the usual Mesa way, one ``mesa.Agent`` per perso
 rules in its methods and the AgentSet doing the rest (``select``, ``groupby``/``agg``,
 ``shuffle_do``), checks that both give the same aggregates, and times both.
 
-The sub-step: the labour market clears in every county place (supply by place, the clearing
-wage above the floor, jobs rationed at random), then persons reconsider where to live and
+The sub-step: public services hire their staff from the job seekers in every county place,
+the labour market clears for the others (supply by place, the clearing wage above the floor,
+jobs rationed at random), then persons reconsider where to live and
 work (working-age choosers by multinomial logit over the same options and utility terms,
 retirees living away between staying and going home, children following their mothers).
 The farm production between the two in the model is left out of both. What other modules
 contribute (prospective farm income, the land and pension terms of the utility) comes from
 their array code in both versions: it is not what is compared.
 
-Agreement: the clearing wages are deterministic given the persons and must match to
+Agreement: the clearing wages are deterministic given the persons and the staff hired; the
+staff lottery (order among equals, the last post) draws from the county model's stream in
+the same order in both versions, so both hire the same staff and the wages must match to
 rounding; the random outcomes (employment rate of job seekers, share of persons who move
 to each level of place, share farming) are compared over several seeds, each version with
 its own random streams, and must agree within ``--tolerance`` standard errors of the
@@ -104,6 +107,9 @@ class Person(mesa.Agent):
         self.workplace = int(p.workplace[row])
         self.residence = int(p.residence[row])
         self.skill = float(p.skill[row])
+        self.edu = int(p.edu[row])
+        self.hukou_urban = bool(p.hukou_urban[row])
+        self.staff, self.queue_draw = False, 0.0
         self.age = int(p.age[row])
         self.hukou_place = int(p.hukou_place[row])
         self.home = int(hh.home[p.hh[row]])
@@ -117,14 +123,24 @@ class Person(mesa.Agent):
 
     # labour market ------------------------------------------------------------
     def seek_work(self) -> None:
-        """Find a formal job with the place's job probability, else informal work or none."""
+        """Public staff work at the staff's pay; the others find a formal job with the place's
+        market chance, else informal work or none."""
         m = self.model
         place = self.workplace
+        if self.staff:
+            self.status = EMPLOYED
+            self.wage_income += m.staff_pay[place] * self.skill / m.substeps
+            return
         formal = m.rng.random() < m.job_prob[place]
         informal = not formal and m.informal_sector
         self.status = EMPLOYED if formal else INFORMAL if informal else UNEMPLOYED
         pay = m.wage[place] if formal else m.informal_wage[place] if informal else 0.0
         self.wage_income += pay * self.skill / m.substeps
+
+    def queue_key(self) -> tuple:
+        """Order in the workplace's queue for public posts (`PersonModel.hire_staff`)."""
+        commuter = self.residence != self.workplace
+        return self.workplace, commuter, -self.edu, not self.hukou_urban, self.queue_draw, self.row
 
     # location choice ----------------------------------------------------------
     def reconsider(self) -> None:
@@ -136,9 +152,10 @@ class Person(mesa.Agent):
             if work is None:
                 continue
             if work >= 0:
+                chance = m.expected_job_prob[work]  # staff posts included, as in the arrays
                 income = self.skill * (
-                    m.job_prob[work] * m.wage[work]
-                    + (1 - m.job_prob[work]) * (m.informal_wage[work] if m.informal_sector else 0)
+                    chance * m.wage[work]
+                    + (1 - chance) * (m.informal_wage[work] if m.informal_sector else 0)
                 )
             else:
                 income = m.farm_income[self.row]
@@ -269,15 +286,17 @@ class PersonModel(mesa.Model):
     def clear_labour_market(self) -> None:
         cm = self.county
         st, world = cm.state, cm.world
+        cm.labour.wage_bills(cm)  # the services' and public staff's wage bills: place-level
         seekers = self.agents.select(lambda a: IS_NONFARM[a.status] and a.workplace >= 0)
-        skill = seekers.groupby("workplace").agg("skill", sum)
+        staff_units = self.hire_staff(seekers)
+        skill = seekers.select(lambda a: not a.staff).groupby("workplace").agg("skill", sum)
         supply = np.zeros(world.n)
         for place, total in skill.items():
             supply[place] = self.scale * total
         floor = st.wage_floor
         manu, serv = cm.labour.demand(cm, floor)  # the firms' side: place-level, as before
         d_floor = manu + serv
-        wage, job_prob = st.wage.copy(), st.job_prob.copy()
+        wage, job_prob, expected = st.wage.copy(), st.job_prob.copy(), st.job_prob.copy()
         for j in np.flatnonzero(world.is_county).tolist():
             clears = d_floor[j] > supply[j] > 0
             wage[j] = self._clearing_wage(j, supply[j], d_floor[j]) if clears else floor[j]
@@ -285,10 +304,52 @@ class PersonModel(mesa.Model):
                 job_prob[j] = min(1.0, d_floor[j] / supply[j]) if d_floor[j] > 0 else 0.0
             else:
                 job_prob[j] = 1.0 if d_floor[j] > 0 else 0.0
-        st.wage[:], st.job_prob[:] = wage, job_prob
+            # A seeker's chance counting the staff posts (what choices expect).
+            seeking = supply[j] + staff_units[j]
+            expected[j] = job_prob[j]
+            if seeking > 0:
+                expected[j] = (staff_units[j] + job_prob[j] * supply[j]) / seeking
+        st.wage[:], st.job_prob[:] = wage, expected
         self.wage, self.job_prob = wage.tolist(), job_prob.tolist()
+        self.expected_job_prob = expected.tolist()
         self.informal_wage = st.informal_wage.tolist()
         seekers.shuffle_do("seek_work")
+
+    def hire_staff(self, seekers: mesa.agent.AgentSet) -> np.ndarray:
+        """The labour module's staff rule, person by person: each county place's public posts
+        go down a queue of the seekers working there (residents before commuters, the most
+        educated first, urban hukou first among equals, then a random order); a seeker is
+        hired while posts are left, the one who would overfill them with the chance (posts
+        left) / (her units). Sets the staff's pay per unit; returns their units per place."""
+        cm = self.county
+        world, n = cm.world, cm.world.n
+        bill = np.where(world.is_county, cm.labour.public_bill, 0.0)
+        posts = np.where(bill > 0, cm.finance.public_posts(cm), 0.0)
+        # The staff lottery's draws from the county model's stream, one of each per seeker in
+        # row order as the arrays draw them, so that both versions hire the same staff.
+        people = sorted(seekers, key=lambda a: a.row)
+        noise = cm.rng.random(len(people))
+        chance = cm.rng.random(len(people)) if people else noise
+        for person, draw in zip(people, noise.tolist(), strict=True):
+            person.staff, person.queue_draw = False, draw
+        queue = sorted(people, key=Person.queue_key)
+        room = (posts / self.scale).tolist()  # in units of a seeker's skill
+        ahead = [0.0] * n  # units of the seekers ahead in each place's queue, hired or not
+        for position, person in enumerate(queue):
+            j = person.workplace
+            left = room[j] - ahead[j]
+            fits = left >= person.skill
+            last = left > 0 and chance[position] * person.skill < left
+            person.staff = room[j] > 0 and (fits or last)
+            ahead[j] += person.skill
+        units = np.zeros(n)
+        for place, total in (
+            seekers.select(lambda a: a.staff).groupby("workplace").agg("skill", sum).items()
+        ):
+            units[place] = self.scale * total
+        paid_for = np.maximum(posts, units)
+        self.staff_pay = np.divide(bill, paid_for, out=np.zeros(n), where=paid_for > 0).tolist()
+        return units
 
     def _clearing_wage(self, j: int, supply: float, demand_at_floor: float) -> float:
         st, lab = self.county.state, self.county.labour
