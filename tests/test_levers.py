@@ -10,15 +10,20 @@ change is the scenario minus the baseline seed by seed. Two kinds of check:
 - on the mean (`significant`): effects whose signal is small against the discrete noise of
   a county of 20,000: registered urbanization (a reclassified village turns about 1,300
   persons urban at once, several points of the small county, in one year or another
-  depending on the seed), settlements in the cities (a few dozen settlers a year) and the
-  near/far migration ratio (a few hundred far migrants). For these the test asks that the
-  mean change over the seeds be more than two standard errors from zero and that most seeds
-  move the documented way; one seed may flip without the lever having failed.
+  depending on the seed) and settlements in the cities (a few dozen settlers a year). For
+  these the test asks that the mean change over the seeds be more than two standard errors
+  from zero and that most seeds move the documented way; one seed may flip without the
+  lever having failed.
+- a larger county for county-town investment: with the calibrated behaviour of 2026-11-29
+  its effect on the near/far migration ratio in 2030 is +0.033 (se 0.022, 6 of 8 seeds) on
+  the small county, where the far migrants are a few hundred, but +0.062 (se 0.008, 4 of 4)
+  on a county of 100,000 (15 villages as the small one), where every seed moves the
+  documented way; that check runs there (four replicates of two scenarios, about 10 s).
 
 Eight replicates of seven scenarios (about 45 s on two workers) are what the mean checks
 need: measured at ten seeds, hukou relaxation raises registered urbanization in 2030 by
 0.0076 (se 0.0015), pension portability raises settlements in the cities over the run by 37
-(se 5.4) and county-town investment the near/far ratio by 0.26 (se 0.09, 7 of 10 seeds).
+(se 5.4).
 
 Each lever's test fails when its lever does nothing: the changes are then zero for every
 seed, and neither "every seed > 0" nor "mean > 2 se" holds.
@@ -59,6 +64,16 @@ def change(runs, scenario, column, year=YEAR):
     alt = runs.loc[scenario].xs(year, level="year")[column]
     base = runs.loc["baseline"].xs(year, level="year")[column]
     return (alt - base).to_numpy()
+
+
+@pytest.fixture(scope="module")
+def larger_county_runs():
+    """Baseline and county-town investment on a county of 100,000, four seeds."""
+    small = [s for s in SMALL if not s.startswith(("name=", "years.end=", "county.generate.reg"))]
+    files = [SCENARIOS / "baseline.yaml", SCENARIOS / "county_town_investment.yaml"]
+    overrides = [*small, "county.generate.registered_population=100000", f"years.end={YEAR}"]
+    result = compare(files, replicates=4, overrides=overrides, workers=2)
+    return result.table.set_index(["scenario", "replicate", "year"])
 
 
 def summed_change(runs, scenario, column):
@@ -106,12 +121,12 @@ def test_resident_based_finance(runs):
     assert (change(runs, "resident_based_finance", "service_coverage_dispersion") < 0).all()
 
 
-def test_county_town_investment(runs):
+def test_county_town_investment(larger_county_runs):
+    runs = larger_county_runs
     near, far = "migrants_near", "migrants_far"
     alt = runs.loc["county_town_investment"].xs(YEAR, level="year")
     base = runs.loc["baseline"].xs(YEAR, level="year")
-    # The ratio of two counts of a few hundred: a mean check (see above).
-    assert significant((alt[near] / alt[far] - base[near] / base[far]).to_numpy())
+    assert ((alt[near] / alt[far]) > (base[near] / base[far])).all()
     assert (change(runs, "county_town_investment", "residents_county_town") > 0).all()
 
 

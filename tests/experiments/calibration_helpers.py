@@ -31,6 +31,11 @@ targets:
       denominator: [migrant_workers_local, migrant_workers_out]
     years: [2013, 2015]
     sd: 0.015
+  outside_share:  # registered persons living outside the county; every move pays the moving cost
+    kind: synthetic
+    model: {numerator: [residents_outside], denominator: [registered_total]}
+    years: [2013, 2015]
+    sd: 0.01
 synthetic:
   parameters: {choice.income_weight: 1.8, choice.moving_cost: 0.9}
   replicates: 4
