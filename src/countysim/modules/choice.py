@@ -112,10 +112,14 @@ class LocationChoice(Module):
         out."""
         p, demo = model.persons, model.scenario.demography
         res_of, work_of, ok_of = self._place_options(model)
-        home = model.households.home[p.hh[rows]]
-        res, work, ok = res_of.take(home, axis=0), work_of.take(home, axis=0), ok_of[home]
-        land = model.households.land_mu[p.hh[rows]]
-        age = p.age[rows]
+        home = model.households.home.take(p.hh.take(rows))
+        res, work, ok = (
+            res_of.take(home, axis=0),
+            work_of.take(home, axis=0),
+            ok_of.take(home, axis=0),
+        )
+        land = model.households.land_mu.take(p.hh.take(rows))
+        age = p.age.take(rows)
         ok[:, FARM] &= (land > 0) & (age < demo.farming_exit_age)
         ok[:, FARM + 1 :] &= (age < demo.retirement_age)[:, None]  # the old only farm
         return res, work, ok
@@ -157,10 +161,10 @@ class LocationChoice(Module):
         """Utility terms that depend on where a person lives, shape like `res`."""
         p, world, st, c = model.persons, model.world, model.state, model.scenario.choice
         n_places = world.n
-        current = p.residence[rows][:, None]
-        home = model.households.home[p.hh[rows]][:, None]
-        hukou_here = p.hukou_place[rows][:, None] == res
-        kids = self.school_children(model)[rows][:, None]
+        current = p.residence.take(rows)[:, None]
+        home = model.households.home.take(p.hh.take(rows))[:, None]
+        hukou_here = p.hukou_place.take(rows)[:, None] == res
+        kids = self.school_children(model).take(rows)[:, None]
         # Terms of a place (or a pair of places) are computed per place and then looked up
         # (`take`, on the flattened table for pairs), rather than once per person and
         # option: the same numbers, far fewer logarithms. An option's residence of -1 (none)
@@ -181,7 +185,7 @@ class LocationChoice(Module):
         np.copyto(barrier, 0.0, where=hukou_here)
         u -= barrier
         del barrier
-        age = p.age[rows][:, None]
+        age = p.age.take(rows)[:, None]
         attach = c.home_attachment + c.home_attachment_per_decade * np.maximum(age - 16, 0) / 10
         away = res != home
         u += ~away * attach
@@ -250,7 +254,7 @@ class LocationChoice(Module):
         if rows is None:
             rows = np.flatnonzero((p.age >= 16) & IS_WORKING[p.status])
         else:
-            rows = rows[(p.age[rows] >= 16) & IS_WORKING[p.status[rows]]]
+            rows = rows[(p.age.take(rows) >= 16) & IS_WORKING[p.status.take(rows)]]
         home = model.households.home.take(p.hh.take(rows))  # take: quicker than indexing
         return home.astype(np.int64) * n + p.residence.take(rows)
 
@@ -265,7 +269,7 @@ class LocationChoice(Module):
         informal = st.informal_wage if lab.informal_sector else 0.0
         # Per place, then looked up: the same numbers as per person and option.
         nonfarm = st.job_prob * st.wage + (1 - st.job_prob) * informal
-        income = model.persons.skill[rows][:, None] * nonfarm[np.maximum(work, 0)]
+        income = model.persons.skill.take(rows)[:, None] * nonfarm.take(np.maximum(work, 0))
         income[:, FARM] = model.farming.prospective_income(model, rows)
         return income
 
@@ -287,13 +291,13 @@ class LocationChoice(Module):
         choosing[near] = True
         rows = np.flatnonzero(choosing)
         del choosing
-        origin = p.residence[rows]
+        origin = p.residence.take(rows)
         net_before = self._network_keys(model, rows)
         if len(rows):
             for start in range(0, len(rows), CHOOSER_CHUNK):
                 self._choose_work(model, rows[start : start + CHOOSER_CHUNK])
         back, back_origin, back_net = self._retirees(model, draw)
-        changed = p.residence[rows] != origin
+        changed = p.residence.take(rows) != origin
         partners, partners_origin, partners_net = self._partners_follow(
             model, rows[changed], origin[changed]
         )
@@ -329,11 +333,12 @@ class LocationChoice(Module):
             self.residence_of_option, axis=1
         )
         # Only the commuting options have a workplace other than the residence.
-        dist = model.world.dist_km
+        dist, n_places = model.world.dist_km.reshape(-1), model.world.n
         for opt in (COMMUTE_TOWNSHIP, COMMUTE_COUNTY_TOWN):
             r, w = res[:, opt], work[:, opt]
             commute = (w >= 0) & (w != r)
-            u[:, opt] -= commute * c.commute_cost_per_km * dist[np.maximum(r, 0), np.maximum(w, 0)]
+            km = dist.take(np.maximum(r, 0) * n_places + np.maximum(w, 0))  # the (r, w) cell
+            u[:, opt] -= commute * c.commute_cost_per_km * km
         for term in model.choice_terms:
             u += term(model, rows, res, work)
         u += model.rng.gumbel(size=u.shape)
@@ -346,11 +351,11 @@ class LocationChoice(Module):
         new_work = np.take_along_axis(work, pick, axis=1)[:, 0]
         # Keeping the same workplace keeps the job (or the search); a new workplace means
         # searching until the next clearing of the labour market.
-        same_job = (new_work == p.workplace[rows]) & (new_work >= 0)
+        same_job = (new_work == p.workplace.take(rows)) & (new_work >= 0)
         p.status[rows] = np.where(
-            new_work < 0, FARMER, np.where(same_job, p.status[rows], UNEMPLOYED)
+            new_work < 0, FARMER, np.where(same_job, p.status.take(rows), UNEMPLOYED)
         )
-        p.years_here[rows] = np.where(new_res != p.residence[rows], 0, p.years_here[rows])
+        p.years_here[rows] = np.where(new_res != p.residence.take(rows), 0, p.years_here.take(rows))
         p.residence[rows] = new_res
         p.workplace[rows] = new_work
 
@@ -360,13 +365,13 @@ class LocationChoice(Module):
         p = model.persons
         rate = model.scenario.choice.retiree_activity_rate / model.scenario.simulation.substeps
         rows = np.flatnonzero(draw < rate)
-        rows = rows[p.status[rows] == RETIRED]
-        home = model.households.home[p.hh[rows]]
-        away = p.residence[rows] != home
+        rows = rows[p.status.take(rows) == RETIRED]
+        home = model.households.home.take(p.hh.take(rows))
+        away = p.residence.take(rows) != home
         rows, home = rows[away], home[away]
         if not len(rows):
             return rows, rows.astype(p.residence.dtype), rows.astype(np.int64)
-        res = np.stack([p.residence[rows], home], axis=1).astype(np.int32)
+        res = np.stack([p.residence.take(rows), home], axis=1).astype(np.int32)
         u = self.residence_utility(model, rows, res)
         for term in model.choice_terms:
             u += term(model, rows, res, np.full_like(res, -1))

@@ -124,7 +124,7 @@ class Destinations(Module):
 
     def aggregation_term(self, model, rows, res, work) -> np.ndarray:
         """Utility of living at each option's residence from the cities it stands for."""
-        return self.size[res]
+        return self.size.take(res)
 
     def step(self, model) -> None:
         """This year's city wages and job finding; runs after `labour.step`, whose fixed

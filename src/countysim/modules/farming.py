@@ -280,11 +280,11 @@ class Farming(Module):
         stamp, prod = getattr(self, "_substep_production", (None, None))
         if stamp != model.clock:
             prod = self._production(model)
-        elderly = p.age[rows] >= model.scenario.demography.retirement_age
+        elderly = p.age.take(rows) >= model.scenario.demography.retirement_age
         own = np.where(elderly, model.scenario.farming.elderly_labour_weight, 1.0)
-        u = prod.unit[rows]
+        u = prod.unit.take(rows)
         # Labour of the unit if this person farms: others' labour plus their own.
-        l_new = prod.labour[u] - unit_scale * prod.weight[rows] + unit_scale * own
+        l_new = prod.labour[u] - unit_scale * prod.weight.take(rows) + unit_scale * own
         hired = prod.hired[u]
         q_new = (
             self.productivity

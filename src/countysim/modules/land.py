@@ -354,29 +354,31 @@ class Land(Module):
         """t_i: each person's share of the household's contract land, mu (0 if not a
         member of the village collective)."""
         p = model.persons
-        return self.land_per_member[p.hh[rows]] * p.contract_member[rows]
+        return self.land_per_member.take(p.hh.take(rows)) * p.contract_member.take(rows)
 
     def _earnings(self, model, rows: np.ndarray, work: np.ndarray) -> np.ndarray:
         """Expected earnings at each workplace, as in the location choice (skill times the
         job-finding-weighted wage), or last year's income where there is no workplace."""
         p, st, c = model.persons, model.state, model.scenario.choice
         informal = st.informal_wage if model.scenario.labour.informal_sector else 0.0
-        wage = (st.job_prob * st.wage + (1 - st.job_prob) * informal)[np.maximum(work, 0)]
-        earnings = np.where(work >= 0, p.skill[rows][:, None] * wage, p.income[rows][:, None])
+        wage = (st.job_prob * st.wage + (1 - st.job_prob) * informal).take(np.maximum(work, 0))
+        earnings = np.where(
+            work >= 0, p.skill.take(rows)[:, None] * wage, p.income.take(rows)[:, None]
+        )
         return np.maximum(earnings, c.income_floor_yuan, out=earnings)
 
     def choice_term(self, model, rows, res, work) -> np.ndarray:
         """Utility of the land a person keeps while not farming it (E_P, E_A above)."""
         p, lp = model.persons, model.scenario.land
-        h = p.hh[rows]
-        home = model.households.home[h]
+        h = p.hh.take(rows)
+        home = model.households.home.take(h)
         value = self.land_value
-        rent, q = self.rent[home], self.tenant_share[home]
+        rent, q = self.rent.take(home), self.tenant_share.take(home)
         lease = rent - self._lease_hazard(model, h) * value
         away_loss = self.risk[h] * lp.absent_land_loss * value
         present = q * np.maximum(lease, 0.0)
         away = q * np.maximum(lease, -away_loss) - (1 - q) * away_loss
-        outside = ~model.world.is_county[res]
+        outside = ~model.world.is_county.take(res)
         farming_at_home = (work < 0) & (res == home[:, None])
         per_mu = np.where(outside, away[:, None], np.where(farming_at_home, 0.0, present[:, None]))
         # In place on one matrix of the options' shape: the same operations, fewer copies.
@@ -392,7 +394,7 @@ class Land(Module):
         p = model.persons
         keep = model.levers["hukou.settlers_keep_land"]
         loss = (1 - keep) * self._share(model, rows) * model.farming.land_return()
-        earnings = self._earnings(model, rows, p.workplace[rows][:, None])[:, 0]
+        earnings = self._earnings(model, rows, p.workplace.take(rows)[:, None])[:, 0]
         ratio = np.minimum(loss / earnings, 0.9)
         return model.scenario.choice.income_weight * np.log1p(-ratio)
 
@@ -433,8 +435,8 @@ class Land(Module):
         p = model.persons
         working_age = (p.age >= 16) & (p.age < model.scenario.demography.retirement_age)
         rows = np.flatnonzero(p.contract_member & working_age)
-        away = ~model.world.is_county[p.residence[rows]]
-        share = self.land_per_member[p.hh[rows]]
+        away = ~model.world.is_county.take(p.residence.take(rows))
+        share = self.land_per_member.take(p.hh.take(rows))
         rich = share > np.median(share) if len(rows) else np.zeros(0, dtype=bool)
         return {
             "away_share_rural": _ratio(float(away.sum()), len(rows)),
