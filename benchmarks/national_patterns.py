@@ -15,7 +15,13 @@ Definitions, as in the migrant-worker monitoring survey and the household survey
 - land_leased_share, land_idle_share: of village land;
 - far_share: out-migrant workers working outside the province over all out-migrant workers
   (outside the home township); migrant_local_share: local (home township) over all migrant
-  workers; urbanization_registered: urban-hukou share of county residents.
+  workers; urbanization_registered: urban-hukou share of county residents;
+  urbanization_registered_origin: urban-hukou share of the county's origin population
+  (registered in the county at the start or born since, alive, wherever they live and
+  wherever their hukou now is). The national hukou urbanization is compared with the
+  latter: nationally a rural migrant who settles in a city raises it, while in the county
+  residents' share she only leaves the numerator's and denominator's pool (she no longer
+  lives in the county), so that share cannot show the settling in cities at all.
 A single county need not match national levels (the national figures include the big
 cities); trends and the composition are what to compare.
 """
@@ -42,6 +48,7 @@ INDICATORS = (
     "far_share",
     "migrant_local_share",
     "urbanization_registered",
+    "urbanization_registered_origin",
     "urbanization_resident",
 )
 
@@ -61,7 +68,9 @@ def national() -> dict[str, dict[int, float]]:
         "migrant_local_share": {
             y: mw["local"][y] / (mw["local"][y] + mw["out_migrant"][y]) for y in mw["local"]
         },
-        "urbanization_registered": {
+        # Hukou urbanization counts everyone wherever they live: the county's analogue is
+        # the share among its origin population, not among its residents.
+        "urbanization_registered_origin": {
             y: v / 100 for y, v in series["hukou_urbanization_rate"].items()
         },
         "urbanization_resident": {
@@ -97,12 +106,12 @@ def trend(values: dict[int, float] | pd.Series, first: int = 2012, last: int = 2
 def report(model: pd.DataFrame) -> str:
     nat = national()
     lines = [
-        f"{'indicator':26s} {'2012':>10s} {'2019':>10s} {'trend/yr':>9s}   "
+        f"{'indicator':30s} {'2012':>10s} {'2019':>10s} {'trend/yr':>9s}   "
         f"{'nat. first':>14s} {'nat. 2019':>10s} {'nat. trend':>10s}"
     ]
     for col in model.columns:
         m = model[col]
-        row = f"{col:26s} {m.get(2012, np.nan):10.3f} {m.get(2019, np.nan):10.3f} {trend(m):+9.4f}"
+        row = f"{col:30s} {m.get(2012, np.nan):10.3f} {m.get(2019, np.nan):10.3f} {trend(m):+9.4f}"
         if col in nat:
             n = nat[col]
             first = min(y for y in n if y >= 2012)

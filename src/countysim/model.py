@@ -77,7 +77,7 @@ class CountyModel(mesa.Model):
         self.place_agents = [Place(self, i) for i in range(self.world.n)]
         self.persons, self.households = initial_population(scenario, self.world, self.rng)
         self.tally = YearTally(self.world.n)
-        self.recorder = Recorder()
+        self.recorder = Recorder(self.persons, self.world)  # notes who is from outside
         # Extension points: extra utility terms of the location choice, extra income sources.
         self.choice_terms: list = []
         self.income_sources: list = []

@@ -61,10 +61,16 @@ COUNTY: dict[str, Column] = {
     ),
     "urbanization_registered": Column("share of county residents holding an urban hukou", "share"),
     "urbanization_resident_origin": Column(
-        "share of everyone from the county, wherever they live, living in a town or city", "share"
+        "share of the county's origin population living in a town or city (origin population: "
+        "persons registered in the county at the start or born since, alive, wherever they "
+        "live, those who settled in a city included; not persons from outside the county)",
+        "share",
     ),
     "urbanization_registered_origin": Column(
-        "share of everyone from the county, wherever they live, holding an urban hukou", "share"
+        "share of the county's origin population (as above) holding an urban hukou, of the "
+        "county or of a city: the county's analogue of national hukou urbanization, which "
+        "a settler in a city raises",
+        "share",
     ),
     "urbanization_gap": Column(
         "resident minus registered urbanization of county residents", "share"

@@ -6,7 +6,12 @@ per person, so a 24-year run of a million people stays small.
 Definitions follow the statistics they are compared with:
 - resident urbanization: share of county residents living in the county town or a township
   seat; registered urbanization: share of county residents holding an urban hukou. The
-  `_origin` variants count everyone from the county wherever they live (cities are urban).
+  `_origin` variants count the county's origin population wherever they live (cities are
+  urban): everyone registered in the county at the start or born since, alive, including
+  those who settled in a city (they keep their rows, with the city's urban hukou), but not
+  persons from outside the county (registered elsewhere at the start, or arrived since).
+  Settling in a city thus raises `urbanization_registered_origin`, as it raises the national
+  hukou urbanization, while it leaves `urbanization_registered` unmoved.
 - migrant workers (the statistics bureau's monitoring survey): rural-hukou persons in non-farm
   work; local if the workplace is in the home township (home village or its seat), out-migrant
   otherwise. Out-migrants are near (elsewhere in the county or the prefecture city), province
@@ -111,6 +116,8 @@ class YearTally:
         self.flows += np.bincount(key, minlength=N_LEVELS**2).reshape(N_LEVELS, N_LEVELS)
         home = model.households.home[p.hh[moved]]
         returned = (dest == home) & (not first_arrival)
+        if first_arrival:  # from outside the county: not of its origin population
+            model.recorder.note_outsiders(p.pid[moved])
         self.returns += int(returned.sum())
         band = age_band(p.age[moved])
         self.moves_by_age += np.bincount(band, minlength=len(AGE_EDGES))
@@ -120,11 +127,40 @@ class YearTally:
 class Recorder:
     """Builds the county table, the place panel and the flows table, one year at a time."""
 
-    def __init__(self) -> None:
+    def __init__(self, persons=None, world=None) -> None:
+        # Pids of persons from outside the county (registered elsewhere at the start or
+        # arrived since), left out of the origin population; the dead are dropped yearly.
+        self.outsiders = np.zeros(0, dtype=np.int64)
+        if persons is not None:
+            self.note_outsiders(persons.pid[~world.is_county[persons.hukou_place]])
         self.county: list[dict] = []
         self.places: list[dict[str, np.ndarray]] = []  # one dict of columns per year
         self.flows: list[dict] = []
         self.ages: list[dict[str, np.ndarray]] = []  # migration age profile, one dict per year
+
+    def note_outsiders(self, pids: np.ndarray) -> None:
+        """Count the persons `pids` as from outside the county from now on."""
+        self.outsiders = np.concatenate([self.outsiders, np.asarray(pids, dtype=np.int64)])
+
+    def origin_urbanization(self, model, count: np.ndarray) -> dict[str, float]:
+        """Resident and registered urbanization of the county's origin population: everyone
+        in the model but the outsiders still alive (`count`: persons living in each place).
+        Outsiders are few (none in a generated county), so they are looked up by pid and
+        subtracted from the totals rather than masked out of every person."""
+        p, is_urban = model.persons, model.world.is_urban
+        persons, urban_places = len(p), count[is_urban].sum()
+        urban_hukou = np.count_nonzero(p.hukou_urban)
+        if len(self.outsiders):
+            rows = p.rows_of(self.outsiders)
+            self.outsiders = self.outsiders[rows >= 0]  # the dead leave the list
+            rows = rows[rows >= 0]
+            persons -= len(rows)
+            urban_places -= np.count_nonzero(is_urban.take(p.residence.take(rows)))
+            urban_hukou -= np.count_nonzero(p.hukou_urban.take(rows))
+        return {
+            "urbanization_resident_origin": _ratio(urban_places, persons),
+            "urbanization_registered_origin": _ratio(urban_hukou, persons),
+        }
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The county table, place panel, flows and migration age profile as DataFrames."""
@@ -177,8 +213,7 @@ class Recorder:
         )
         urban_hukou_here = np.count_nonzero(p.hukou_urban & in_county)
         row["urbanization_registered"] = _ratio(urban_hukou_here, in_county_count)
-        row["urbanization_resident_origin"] = _ratio(count[world.is_urban].sum(), len(p))
-        row["urbanization_registered_origin"] = _ratio(np.count_nonzero(p.hukou_urban), len(p))
+        row.update(self.origin_urbanization(model, count))
 
         home = model.households.home.take(p.hh)  # each person's household's home place
         at_home = p.residence == home
