@@ -27,13 +27,12 @@ class Incomes(Module):
 
     def step(self, model) -> None:
         p, scale = model.persons, model.scenario.simulation.scale
-        home = model.households.home.take(p.hh)  # take: quicker than [] with int32 rows
+        # Who is at home first, so that the homes' array is gone before the earnings' peak.
+        at_home = p.residence == model.households.home.take(p.hh)  # take: quicker than []
         earnings = p.wage_income + p.farm_income
         for source in model.income_sources:
             earnings += source(model)  # in place: `earnings` is this step's own array
 
-        at_home = p.residence == home
-        del home
         n_hh = len(model.households)
         stayers = np.bincount(p.hh, weights=at_home, minlength=n_hh)
         # Only members away from a home where someone lives send, only those at home receive:
@@ -42,14 +41,16 @@ class Incomes(Module):
         senders = away[stayers.take(p.hh.take(away)) > 0]
         sent = model.scenario.incomes.remittance_share * earnings.take(senders)
         pot = np.bincount(p.hh.take(senders), weights=sent, minlength=n_hh)
-        h = p.hh.take(here)
-        received = pot.take(h) / np.maximum(stayers.take(h), 1)
+        # Per household, then looked up: the same quotients, no person-sized temporaries.
+        received = (pot / np.maximum(stayers, 1)).take(p.hh.take(here))
         earnings[senders] -= sent
         earnings[here] += received
         p.income = earnings  # into the column: the array is not needed any more
         del earnings
 
-        p.income_pc = _coresident_mean(p.income, p.hh, here, away, stayers, p.residence)
+        # Written into the column itself (assigning would copy into it all the same): one
+        # person-sized array fewer at the year's memory peak.
+        _coresident_mean(p.income, p.hh, here, away, stayers, p.residence, out=p.income_pc)
 
         model.tally.remittances_sent = scale * float(sent.sum())
         model.tally.remittances_received = scale * float(received.sum())
@@ -74,7 +75,7 @@ class Incomes(Module):
         return {"consumer_price_index": self.price_index(model.scenario, model.year)}
 
 
-def _coresident_mean(income, hh, home, away, stayers, residence) -> np.ndarray:
+def _coresident_mean(income, hh, home, away, stayers, residence, out=None) -> np.ndarray:
     """Mean income of each person's co-resident household (members of one household living
     in one place), sorting only a few. Those at home are grouped by household id. Of those
     away, most live where one chosen member of their household lives (each household's
@@ -82,21 +83,25 @@ def _coresident_mean(income, hh, home, away, stayers, residence) -> np.ndarray:
     household's second or third place, are grouped by household and place. Sums run in row
     order within every group, as a grouping by (household, place) would. `home` and `away`
     are the rows of those at home and away, `stayers` counts each household's members at
-    home."""
-    mean, n_hh = np.empty(len(income)), len(stayers)
-    h = hh[home]
-    mean[home] = np.bincount(h, weights=income[home], minlength=n_hh)[h] / stayers[h]
-    h = hh[away]
+    home. Every row of `out` (a new array if None) is written."""
+    mean = np.empty(len(income)) if out is None else out
+    n_hh = len(stayers)
+    # Each group's quotient is taken per group and then looked up (the same quotients as
+    # per person, with fewer person-sized temporaries at the year's memory peak).
+    h = hh.take(home)
+    total = np.bincount(h, weights=income.take(home), minlength=n_hh)
+    mean[home] = (total / np.maximum(stayers, 1)).take(h)
+    h = hh.take(away)
     place_of = np.empty(n_hh, dtype=residence.dtype)
     place_of[h] = residence[away]
     same = place_of[h] == residence[away]
     group, h = away[same], h[same]
     total = np.bincount(h, weights=income[group], minlength=n_hh)
     size = np.bincount(h, minlength=n_hh)
-    mean[group] = total[h] / size[h]
+    mean[group] = (total / np.maximum(size, 1)).take(h)
     rest = away[~same]
     places = int(residence.max()) + 1 if len(residence) else 1
     key = hh[rest].astype(np.int64) * places + residence[rest]
     _, index = np.unique(key, return_inverse=True)
-    mean[rest] = np.bincount(index, weights=income[rest])[index] / np.bincount(index)[index]
+    mean[rest] = (np.bincount(index, weights=income[rest]) / np.bincount(index)).take(index)
     return mean
