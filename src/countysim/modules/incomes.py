@@ -34,26 +34,31 @@ class Incomes(Module):
             earnings += source(model)  # in place: `earnings` is this step's own array
 
         n_hh = len(model.households)
-        stayers = np.bincount(p.hh, weights=at_home, minlength=n_hh)
+        here, away = np.flatnonzero(at_home), np.flatnonzero(~at_home)
+        del at_home
+        # Members at home of each household, counted from their rows (no array of weights).
+        stayers = np.bincount(p.hh.take(here), minlength=n_hh)
         # Only members away from a home where someone lives send, only those at home receive:
         # the others' remittances are 0, which adds nothing to any sum below.
-        here, away = np.flatnonzero(at_home), np.flatnonzero(~at_home)
         senders = away[stayers.take(p.hh.take(away)) > 0]
         sent = model.scenario.incomes.remittance_share * earnings.take(senders)
         pot = np.bincount(p.hh.take(senders), weights=sent, minlength=n_hh)
+        # Senders and receivers are apart: each side is settled, and its arrays freed, in turn.
+        earnings[senders] -= sent
+        model.tally.remittances_sent = scale * float(sent.sum())
+        del senders, sent
         # Per household, then looked up: the same quotients, no person-sized temporaries.
         received = (pot / np.maximum(stayers, 1)).take(p.hh.take(here))
-        earnings[senders] -= sent
+        del pot
         earnings[here] += received
+        model.tally.remittances_received = scale * float(received.sum())
+        del received
         p.income = earnings  # into the column: the array is not needed any more
-        del earnings
+        del earnings  # gone before the co-resident means
 
         # Written into the column itself (assigning would copy into it all the same): one
         # person-sized array fewer at the year's memory peak.
         _coresident_mean(p.income, p.hh, here, away, stayers, p.residence, out=p.income_pc)
-
-        model.tally.remittances_sent = scale * float(sent.sum())
-        model.tally.remittances_received = scale * float(received.sum())
 
     def price_index(self, scenario, year: int) -> float:
         """P_t: consumer prices of `year` relative to the base year (1 there)."""

@@ -86,6 +86,7 @@ from countysim.population import FARMER
 from countysim.world import VILLAGE
 
 _BISECTION_STEPS = 24
+SLICE = 1 << 16  # persons per slice of the rent incomes' sum (bounds its temporaries)
 
 
 class Land(Module):
@@ -347,7 +348,9 @@ class Land(Module):
         holders = model.scenario.simulation.scale * np.bincount(p.hukou_place, minlength=n)
         dividend = np.divide(self.collective_rent, holders, out=np.zeros(n), where=holders > 0)
         income = per_member.take(p.hh)
-        income += dividend.take(p.hukou_place)  # in place: one array of every person, not two
+        # Added in place by slices: one array of every person, not two, at the incomes' peak.
+        for start in range(0, len(income), SLICE):
+            income[start : start + SLICE] += dividend.take(p.hukou_place[start : start + SLICE])
         return income
 
     def _share(self, model, rows: np.ndarray) -> np.ndarray:

@@ -283,9 +283,11 @@ class Pensions(Module):
         employee = formal & (rng.random(len(p)) < self.enrolment(model, p.hukou_urban))
         resident = working_age & ~employee & (rng.random(len(p)) < pen.resident_participation)
         # Last year's members who left work or retired are members of no scheme this year.
-        p.pension_scheme[p.pension_scheme < RESIDENT_PENSION] = NO_SCHEME
-        p.pension_scheme[resident] = RESIDENT
-        p.pension_scheme[employee] = EMPLOYEE
+        # Masked copies rather than boolean indexing: the same writes, no index arrays built.
+        scheme = p.pension_scheme
+        np.copyto(scheme, NO_SCHEME, where=scheme < RESIDENT_PENSION)
+        np.copyto(scheme, RESIDENT, where=resident)
+        np.copyto(scheme, EMPLOYEE, where=employee)
         p.pension_paid[:] = 0.0
 
         rows = np.flatnonzero(employee)
