@@ -41,8 +41,10 @@ def census_comparable(
     residents = len(rows)
     if residents == 0:
         return dict.fromkeys(CENSUS_COLUMNS, float("nan"))
-    res, hukou = p.residence[rows], p.hukou_place[rows]
-    area = np.arange(world.n)
+    # Gathers by `take` into int32 (place codes), each freed when counted: the recorder's
+    # memory peak of the year passes through here.
+    res, hukou = p.residence.take(rows), p.hukou_place.take(rows)
+    area = np.arange(world.n, dtype=np.int32)
     village = world.level == VILLAGE
     area[village] = world.parent[village]
     # Residents by the region of their hukou place: counted per place, then summed.
@@ -50,9 +52,12 @@ def census_comparable(
     other_county = int(by_hukou[(world.region == PREFECTURE) | (world.region == PROVINCE)].sum())
     other_province = int(by_hukou[world.region == OUTSIDE_PROVINCE].sum())
     # A hukou in the county in another area than the residence; -1 marks a city's hukou.
-    county_area = np.where(world.region == IN_COUNTY, area, -1)[hukou]
-    same_county = int(np.count_nonzero((county_area >= 0) & (county_area != area[res])))
+    county_area = np.where(world.region == IN_COUNTY, area, -1).astype(np.int32).take(hukou)
+    del hukou
+    same_county = int(np.count_nonzero((county_area >= 0) & (county_area != area.take(res))))
+    del county_area
     units = _co_resident_households(model, rows, res, at_home)
+    del res
 
     # Shares are counts over residents: the same numbers as the means of the masks.
     by_status = np.bincount(p.status[rows], minlength=max(FARMER, EMPLOYED, INFORMAL) + 1)
@@ -78,8 +83,8 @@ def _co_resident_households(
     """Distinct (household, place) pairs among county residents (`rows`, living at `res`).
     Most live at their household's home, counted with a bincount; the rest by sorting
     their pairs."""
-    hh = model.persons.hh[rows]
-    at_home = model.households.home[hh] == res if at_home is None else at_home[rows]
+    hh = model.persons.hh.take(rows)
+    at_home = model.households.home.take(hh) == res if at_home is None else at_home.take(rows)
     units = int(np.count_nonzero(np.bincount(hh[at_home], minlength=len(model.households))))
     away = np.sort(hh[~at_home].astype(np.int64) * model.world.n + res[~at_home])
     return units + (1 + int(np.count_nonzero(np.diff(away))) if len(away) else 0)
