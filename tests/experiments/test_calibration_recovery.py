@@ -44,3 +44,7 @@ def test_synthetic_recovery_covers_the_truth_with_narrow_intervals(tmp_path):
     assert provenance["parameters"] == ["choice.income_weight", "choice.moving_cost"]
     report = (outcome.posterior / "report.html").read_text(encoding="utf-8")
     assert report.count("<svg") == 4 and "<img src=" not in report  # figures inline
+    # Readable tables: no Python or JSON spellings of missing values, coverage in percent.
+    assert "<td>None</td>" not in report and "\\u2013" not in report
+    assert "&quot;local_share&quot;" not in report
+    assert "%; local_share " in report  # the second wave's emulator coverage, per target

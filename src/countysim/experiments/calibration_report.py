@@ -178,11 +178,20 @@ def write_outputs(plan: CalibrationPlan, state: CalibrationState, directory: Pat
 
 def _cells(values: list[object]) -> str:
     def show(value: object) -> str:
+        if value is None:
+            return "–"
         if isinstance(value, float):
             return "–" if not np.isfinite(value) else f"{value:.4g}"
         return esc(value)
 
     return "<tr>" + "".join(f"<td>{show(v)}</td>" for v in values) + "</tr>"
+
+
+def _coverage(coverage: dict[str, float] | None) -> str:
+    """Each target's share of the next wave's runs within 3 predictive sds, as percentages."""
+    if not coverage:
+        return "–"
+    return "; ".join(f"{target} {share:.0%}" for target, share in coverage.items())
 
 
 def _table(frame: pd.DataFrame) -> str:
@@ -219,7 +228,7 @@ def render(
                 "wave": e["wave"],
                 "runs": e["runs"],
                 "non-implausible share": e["non_implausible"],
-                "emulator coverage (3 sd)": json.dumps(e.get("emulator_coverage", "–")),
+                "emulator coverage (3 sd)": _coverage(e.get("emulator_coverage")),
             }
             for e in state.wave_log
         ]
