@@ -406,60 +406,60 @@ class LocationChoice(Module):
         # Only members of a mover's household can be a partner: they are found first (one
         # lookup per person), and the rules are then applied to them alone.
         mover_household = np.zeros(len(model.households), dtype=bool)
-        mover_household[p.hh[movers]] = True
+        mover_household[p.hh.take(movers)] = True
         cand = np.flatnonzero(mover_household.take(p.hh))
         cand = cand[
-            (p.age[cand] >= 18)
-            & (p.age[cand] < d.retirement_age)
-            & IS_WORKING[p.status[cand]]
+            (p.age.take(cand) >= 18)
+            & (p.age.take(cand) < d.retirement_age)
+            & IS_WORKING[p.status.take(cand)]
             & ~_among(cand, movers)  # movers are sorted: they are the choosers who moved
         ]
         if not len(cand):  # e.g. the Harris-Todaro limit: one-person households
             return none, none.astype(p.residence.dtype), none.astype(np.int64)
         # Candidates sorted by (household, sex, age); a mover looks up his own age among
         # those of the other sex of his household and takes the nearer neighbour.
-        key = (p.hh[cand].astype(np.int64) * 2 + p.female[cand]) * 256 + p.age[cand]
+        key = (p.hh.take(cand).astype(np.int64) * 2 + p.female.take(cand)) * 256 + p.age.take(cand)
         # Ties broken by position, so every key is distinct: the order of a stable sort,
         # from the faster unstable one.
         order = np.argsort(key * len(cand) + np.arange(len(cand)))
         cand, key = cand[order], key[order]
-        group = p.hh[movers].astype(np.int64) * 2 + ~p.female[movers]
-        pos = np.searchsorted(key, group * 256 + p.age[movers])
+        group = p.hh.take(movers).astype(np.int64) * 2 + ~p.female.take(movers)
+        pos = np.searchsorted(key, group * 256 + p.age.take(movers))
         best = np.full(len(movers), -1, dtype=np.intp)
         gap = np.full(len(movers), PARTNER_MAX_AGE_GAP + 1)
         for side in (pos - 1, pos):  # the two neighbours, not a loop over persons
             inside = (side >= 0) & (side < len(cand))
             at = np.where(inside, side, 0)
             same = inside & (key[at] // 256 == group)
-            diff = np.abs(key[at] % 256 - p.age[movers])
+            diff = np.abs(key[at] % 256 - p.age.take(movers))
             better = same & (diff < gap)
             best = np.where(better, at, best)
             gap = np.where(better, diff, gap)
         partner = np.where(best >= 0, cand[np.maximum(best, 0)], -1)
-        dest = p.residence[movers]
+        dest = p.residence.take(movers)
         # A family moves to a city as far as its schools take the children in; where they
         # are closed the partner stays at home with them (the left-behind family).
-        city_share = c.partner_follow_share_city * model.state.school_access[dest]
-        share = np.where(world.level[dest] == CITY, city_share, c.partner_follow_share_county)
+        city_share = c.partner_follow_share_city * model.state.school_access.take(dest)
+        share = np.where(world.level.take(dest) == CITY, city_share, c.partner_follow_share_county)
         # The partner lived where the mover did, or at home when the mover settles in the
         # county (a return from a city to a town brings the family from the village).
         where = p.residence[np.maximum(partner, 0)]
-        home = model.households.home[p.hh[movers]]
-        in_county = world.level[dest] != CITY
+        home = model.households.home.take(p.hh.take(movers))
+        in_county = world.level.take(dest) != CITY
         go = (partner >= 0) & ((where == origin) | (in_county & (where == home) & (dest != home)))
         go &= rng.random(len(movers)) < share
         partner, dest = partner[go], dest[go]
         partner, first = np.unique(partner, return_index=True)  # one mover per partner
         dest = dest[first]
-        before, net_before = p.residence[partner].copy(), self._network_keys(model, partner)
+        before, net_before = p.residence.take(partner).copy(), self._network_keys(model, partner)
         p.residence[partner] = dest
         p.years_here[partner] = 0
-        same_job = (p.workplace[partner] == dest) & (p.status[partner] != FARMER)
-        home = model.households.home[p.hh[partner]]
-        farm = ~same_job & (dest == home) & (model.households.land_mu[p.hh[partner]] > 0)
-        farm &= p.age[partner] < d.farming_exit_age
+        same_job = (p.workplace.take(partner) == dest) & (p.status.take(partner) != FARMER)
+        home = model.households.home.take(p.hh.take(partner))
+        farm = ~same_job & (dest == home) & (model.households.land_mu.take(p.hh.take(partner)) > 0)
+        farm &= p.age.take(partner) < d.farming_exit_age
         p.status[partner] = np.where(
-            same_job, p.status[partner], np.where(farm, FARMER, UNEMPLOYED)
+            same_job, p.status.take(partner), np.where(farm, FARMER, UNEMPLOYED)
         )
         p.workplace[partner] = np.where(same_job, dest, np.where(farm, -1, dest))
         return partner, before, net_before
@@ -473,17 +473,18 @@ class LocationChoice(Module):
         none = np.zeros(0, dtype=np.intp)
         if not len(kids):
             return none, none.astype(p.residence.dtype)
-        apart = p.residence[kids] != p.residence[mum]
+        # Gathers by take (int32 rows): quicker than indexing, the same values.
+        apart = p.residence.take(kids) != p.residence.take(mum)
         kids, mum = kids[apart], mum[apart]
-        dest = p.residence[mum]
-        home = model.households.home[p.hh[kids]]
+        dest = p.residence.take(mum)
+        home = model.households.home.take(p.hh.take(kids))
         open_to_child = np.where(
-            (dest == home) | (dest == p.hukou_place[kids]), 1.0, st.school_access[dest]
+            (dest == home) | (dest == p.hukou_place.take(kids)), 1.0, st.school_access.take(dest)
         )
         mum_moved = np.zeros(len(p), dtype=bool)
         mum_moved[moved] = True
         rejoin = model.scenario.choice.child_rejoin_rate / model.scenario.simulation.substeps
-        chance = np.where(mum_moved[mum], open_to_child, rejoin * open_to_child)
+        chance = np.where(mum_moved.take(mum), open_to_child, rejoin * open_to_child)
         go = rng.random(len(kids)) < chance
         gone, origin = kids[go], p.residence[kids[go]]
         p.residence[gone] = dest[go]
