@@ -191,15 +191,15 @@ class Farming(Module):
             )
         else:
             share, operator_quantity = np.zeros(n), np.zeros(n)
-        hired = share[unit_place]
+        hired = share.take(unit_place)
         own_labour = labour * (1 - hired)
         # Output of the units that farm their own land (the powers are costly; the rest is 0).
         farming = np.flatnonzero(own_labour > 0)
         quantity = np.zeros(len(land))
         quantity[farming] = (
             self.productivity
-            * effective_land[farming] ** self.beta
-            * np.maximum(own_labour[farming], 1e-12) ** (1 - self.beta)
+            * effective_land.take(farming) ** self.beta
+            * np.maximum(own_labour.take(farming), 1e-12) ** (1 - self.beta)
         )
         total = quantity.sum() * model.scenario.simulation.scale / self._unit_scale(model)
         price = self._price(model, total + operator_quantity.sum())
@@ -240,7 +240,7 @@ class Farming(Module):
         average = np.divide(
             prod.quantity, prod.labour, out=np.zeros_like(prod.quantity), where=prod.labour > 0
         )
-        wage = self.rural_wage(model)[prod.unit_place]
+        wage = self.rural_wage(model).take(prod.unit_place)
         per_labour = self._pay_share(model) * prod.price * average + prod.hired * wage
         farmers = prod.farmers
         p.farm_income[farmers] += (
@@ -256,16 +256,17 @@ class Farming(Module):
             # Sums over the households that farm and those that do not: the others' terms
             # are 0 (output too: only farming households produce), which adds nothing.
             farmed, idle = np.flatnonzero(own_farmed), np.flatnonzero(~own_farmed)
-            farmed_home, idle_home = home[farmed], home[idle]
+            farmed_home, idle_home = home.take(farmed), home.take(idle)
             st.land_farmed = scale * np.bincount(
-                farmed_home, weights=prod.land[farmed], minlength=world.n
+                farmed_home, weights=prod.land.take(farmed), minlength=world.n
             )
             st.land_idle = (
-                scale * np.bincount(idle_home, weights=prod.land[idle], minlength=world.n)
+                scale * np.bincount(idle_home, weights=prod.land.take(idle), minlength=world.n)
                 + model.land.collective_idle_mu
             )
             st.farm_output = prod.price * (
-                scale * np.bincount(farmed_home, weights=prod.quantity[farmed], minlength=world.n)
+                scale
+                * np.bincount(farmed_home, weights=prod.quantity.take(farmed), minlength=world.n)
                 + prod.operator_quantity
             )
         else:
