@@ -239,7 +239,8 @@ class LabourMarket(Module):
         room = (posts / scale)[:, None]  # units of posts, the units of a seeker's skill
         sure = (units_after <= room * (1 - 1e-9) - 1e-9) & (room > 0)
         head = (units_before <= room * (1 + 1e-9) + 1e-9) & (room > 0) & ~sure
-        kind = np.where(sure, np.int8(1), np.where(head, np.int8(2), np.int8(0))).ravel()[gid]
+        kind = np.where(sure, np.int8(1), np.where(head, np.int8(2), np.int8(0))).ravel()
+        kind = kind.take(gid)  # per seeker: take, quicker than indexing with int32 codes
         staff = kind == 1
         rows = np.flatnonzero(kind == 2)
         if len(rows):
