@@ -93,38 +93,41 @@ year's income and census passes 40-60 more at their peaks, and glibc's kept free
 the rest.
 
 A fourth round (November 2026, short): the location choice's pension, land and income
-terms and the per-chooser columns gathered by `take` (place tables and person columns, the
-commuting distances from the flattened table); the year's incomes dividing per household
-and looking the quotients up, counting stayers from their rows, settling senders and
-receivers in turn with their arrays freed, writing the co-resident means into their column
-and adding the village dividends by slices; the census measures gathering place codes into
-int32 and freeing each once counted; pension schemes set by masked copies. The same values
-everywhere (golden outputs and a census county's tables identical). Before and after (the
-model at the start of the round and at its end, which also carries a small recorder change
-made meanwhile; CPU time, single runs, two cores shared with other work):
+terms and its per-chooser, partners' and children's columns gathered by `take` (place
+tables and person columns, the commuting distances from the flattened table), as were
+farming's household-level lookups and labour's queue classes; the year's incomes dividing
+per household and looking the quotients up, counting stayers from their rows, settling
+senders and receivers in turn with their arrays freed, writing the co-resident means into
+their column and adding the village dividends by slices; the census measures gathering
+place codes into int32 and freeing each once counted; pension schemes set by masked
+copies. The same values everywhere (golden outputs and a census county's tables
+identical). Before and after (the model at the start of the round and at its end, which
+also carries a small recorder change made meanwhile; CPU time, single runs, two cores
+shared with other work):
 
     people      setup s        run s          us/person-year   peak B/person
                 before after   before after   before after     before after
-    10,000         0.1   0.1      0.5   0.5     1.38  1.37       1994  1981
-    50,000         0.2   0.2      1.4   1.3     0.72  0.68        563   562
-    200,000        0.8   0.8      4.7   4.7     0.60  0.61        334   330
-    450,000        1.8   1.7     10.7  10.6     0.61  0.60        299   295
-    1,000,000      4.2   4.3     25.8  24.3     0.66  0.62        290   278
+    10,000         0.1   0.1      0.5   0.6     1.38  1.56       1994  1964
+    50,000         0.2   0.2      1.4   1.4     0.72  0.72        563   552
+    200,000        0.8   0.8      4.7   4.8     0.60  0.61        334   323
+    450,000        1.8   1.9     10.7  10.9     0.61  0.62        299   304
+    1,000,000      4.2   4.2     25.8  23.7     0.66  0.60        290   282
 
-1,000,000 people 2012-2050 took 28.6 s (30.0 s before); a second pair of runs, side by
-side, gave 29.2 s against 30.2 s (run 0.63 against 0.65 us). The gain is a few per cent,
-near the noise: what is left is spread thin (at 1,000,000 the gathers by `take` are 17% of
-a year, over about 2,000 calls, the largest each module's whole-population lookups of the
-households' home places). `tracemalloc` peaks at 200,000 fell from 245 to 231 bytes a
-person in the setup and from 257 to 243 in the first years (the incomes' own from 53 to 35
-above the population's arrays, the census measures' from 35 to 24); the resident set fell
-less, as the largest passes now sit close together (choice, land, incomes and recorder all
-within 40-45 bytes of the arrays). What is held between passes grows over the run at
-200,000 by about 25 bytes a person, from 197 to 223, though the population shrinks: about
-half is the recorder's yearly place panels (2.7 MB by 2050 whatever the county's size, so
-13 bytes a person at 200,000 and 3 at 1,000,000), the rest the person buffers' spare rows
-and the pid-to-row table, which grows with every pid given. A yearly `malloc_trim` was
-tried: no lower peak, 7% slower.
+1,000,000 people 2012-2050 took 27.9 s (30.0 s before). Run one after the other on the
+same load, before and after: 200,000 0.63 and 0.60 us (328 and 326 bytes), 1,000,000
+29.6 s and 27.7 s (0.64 and 0.60 us, 284 and 283 bytes). Below 450,000 the differences
+are within the noise. What is left is spread thin (at 1,000,000 the gathers by `take` are
+17% of a year, over about 2,000 calls, the largest each module's whole-population lookups
+of the households' home places). `tracemalloc` peaks at 200,000 fell from 245 to 231
+bytes a person in the setup and from 257 to 243 in the first years (the incomes' own from
+53 to 35 above the population's arrays, the census measures' from 35 to 24); the resident
+set hardly moved (a few bytes), as the largest passes now sit close together (choice,
+land, incomes and recorder all within 40-45 bytes of the arrays). What is held between
+passes grows over the run at 200,000 by about 25 bytes a person, from 197 to 223, though
+the population shrinks: about half is the recorder's yearly place panels (2.7 MB by 2050
+whatever the county's size, so 13 bytes a person at 200,000 and 3 at 1,000,000), the rest
+the person buffers' spare rows and the pid-to-row table, which grows with every pid given.
+A yearly `malloc_trim` was tried: no lower peak, 7% slower.
 """
 
 from __future__ import annotations
