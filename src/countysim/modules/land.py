@@ -237,8 +237,8 @@ class Land(Module):
         ceiling = np.where(self.village, farm.operator_rent_ceiling(farm.rural_wage(model)), 0.0)
         # Only households that could offer land at some rent up to the ceiling take part.
         with np.errstate(invalid="ignore"):  # places without farmland: 0 * inf, not used
-            most_spare = hh.land_mu - labour * farm.land_wanted_per_worker(ceiling)[hh.home]
-        can = (hh.land_mu > 0) & (reservation < ceiling[hh.home]) & (most_spare > 0)
+            most_spare = hh.land_mu - labour * farm.land_wanted_per_worker(ceiling).take(hh.home)
+        can = (hh.land_mu > 0) & (reservation < ceiling.take(hh.home)) & (most_spare > 0)
         home, land, farmers = hh.home[can], hh.land_mu[can], labour[can]
         reservation, farmers_all = reservation[can], farmers
         # Households with farmers keep what their farmers want; the others offer it all.
@@ -249,11 +249,11 @@ class Land(Module):
         def offered(rent: np.ndarray) -> np.ndarray:
             """Land each taking-part household offers at its village's rent: all of it
             without farmers, else what its farmers do not want."""
-            wanted = farmers * farm.land_wanted_per_worker(rent)[farmers_home]
+            wanted = farmers * farm.land_wanted_per_worker(rent).take(farmers_home)
             np.subtract(farmers_land, wanted, out=wanted)
             surplus = land.copy()
             surplus[with_farmers] = np.maximum(wanted, 0.0, out=wanted)
-            np.copyto(surplus, 0.0, where=~(rent[home] >= reservation))
+            np.copyto(surplus, 0.0, where=~(rent.take(home) >= reservation))
             return surplus
 
         def supply(rent: np.ndarray) -> np.ndarray:
