@@ -116,9 +116,10 @@ shared with other work):
 1,000,000 people 2012-2050 took 27.9 s (30.0 s before). Run one after the other on the
 same load, before and after: 200,000 0.63 and 0.60 us (328 and 326 bytes), 1,000,000
 29.6 s and 27.7 s (0.64 and 0.60 us, 284 and 283 bytes). Below 450,000 the differences
-are within the noise. What is left is spread thin (at 1,000,000 the gathers by `take` are
-17% of a year, over about 2,000 calls, the largest each module's whole-population lookups
-of the households' home places). `tracemalloc` peaks at 200,000 fell from 245 to 231
+are within the noise. (The land market's lookups by `take` came after these figures.)
+What is left is spread thin (at 1,000,000 the gathers by `take` are 17% of a year, over
+about 2,000 calls, the largest each module's whole-population lookups of the households'
+home places). `tracemalloc` peaks at 200,000 fell from 245 to 231
 bytes a person in the setup and from 257 to 243 in the first years (the incomes' own from
 53 to 35 above the population's arrays, the census measures' from 35 to 24); the resident
 set hardly moved (a few bytes), as the largest passes now sit close together (choice,
