@@ -14,11 +14,14 @@ change is the scenario minus the baseline seed by seed. Two kinds of check:
   these the test asks that the mean change over the seeds be more than two standard errors
   from zero and that most seeds move the documented way; one seed may flip without the
   lever having failed.
-- a larger county for county-town investment: with the calibrated behaviour of 2026-11-29
+- a larger county for registered urbanization under hukou relaxation (on the small county,
+  with the calibrated behaviour of 2026-11-29, +0.0043 with se 0.0021 over eight seeds, at
+  the edge of the mean check) and for county-town investment: with the calibrated
+  behaviour of 2026-11-29
   its effect on the near/far migration ratio in 2030 is +0.033 (se 0.022, 6 of 8 seeds) on
   the small county, where the far migrants are a few hundred, but +0.062 (se 0.008, 4 of 4)
   on a county of 100,000 (15 villages as the small one), where every seed moves the
-  documented way; that check runs there (four replicates of two scenarios, about 10 s).
+  documented way; those checks run there (four replicates of three scenarios, about 15 s).
 
 Eight replicates of seven scenarios (about 45 s on two workers) are what the mean checks
 need: measured at ten seeds, hukou relaxation raises registered urbanization in 2030 by
@@ -68,9 +71,11 @@ def change(runs, scenario, column, year=YEAR):
 
 @pytest.fixture(scope="module")
 def larger_county_runs():
-    """Baseline and county-town investment on a county of 100,000, four seeds."""
+    """Baseline, hukou relaxation and county-town investment on a county of 100,000, four
+    seeds."""
     small = [s for s in SMALL if not s.startswith(("name=", "years.end=", "county.generate.reg"))]
-    files = [SCENARIOS / "baseline.yaml", SCENARIOS / "county_town_investment.yaml"]
+    names = ("baseline", "hukou_relaxation", "county_town_investment")
+    files = [SCENARIOS / f"{name}.yaml" for name in names]
     overrides = [*small, "county.generate.registered_population=100000", f"years.end={YEAR}"]
     result = compare(files, replicates=4, overrides=overrides, workers=2)
     return result.table.set_index(["scenario", "replicate", "year"])
@@ -90,9 +95,10 @@ def significant(changes: np.ndarray) -> bool:
     return changes.mean() > 2 * se and (changes > 0).sum() > len(changes) / 2
 
 
-def test_hukou_relaxation(runs):
-    # Registered urbanization moves in village-sized steps on a small county (see above).
-    assert significant(change(runs, "hukou_relaxation", "urbanization_registered"))
+def test_hukou_relaxation(runs, larger_county_runs):
+    # Registered urbanization moves in village-sized steps on the small county (see above):
+    # measured on the larger one, where every seed must move it up.
+    assert (change(larger_county_runs, "hukou_relaxation", "urbanization_registered") > 0).all()
     # The gap is resident minus registered urbanization, and the reform raises both (families
     # join settlers in the towns): on a county of 100,000 it narrows by 0.0032 (se 0.0011,
     # 4 seeds), on this one the change, -0.001 (se 0.002 at ten seeds), is within the noise.
