@@ -118,7 +118,10 @@ def test_resident_based_allocation_evens_out_quality_and_cuts_idle_capacity():
     assert (diff["service_coverage_dispersion"] < 0).all(), diff
     assert (diff["service_shortfall_share"] < 0).all(), diff
     assert (diff["idle_capacity_share"] < 0).all(), diff
-    assert (diff["service_quality_county_town"] > 0).all(), diff
+    # Quality is capped where capacity covers every user, which the county town may reach
+    # without the reform in a seed: never lower, higher on average.
+    assert (diff["service_quality_county_town"] >= 0).all(), diff
+    assert diff["service_quality_county_town"].mean() > 0, diff
 
 
 def test_per_resident_transfers_shrink_the_services_of_a_county_people_leave():

@@ -28,13 +28,12 @@ def test_synthetic_recovery_covers_the_truth_with_narrow_intervals(tmp_path):
 
     summary = pd.read_csv(outcome.posterior / "parameters.csv").set_index("parameter")
     assert summary["truth_inside"].all(), summary
-    # Clearly narrower than the prior: the income weight, which moves every target, to under
-    # half; the moving cost, whose effects are smaller next to the run-to-run noise of so
-    # small a county, by a quarter at least. With the calibrated baseline of 2026-11-29 and
-    # only urbanization and the local share as targets the moving cost's interval was 0.95
-    # of the prior's; the share of the registered living outside the county, whose every
-    # move pays the moving cost, pins it down again.
-    assert summary.loc["choice.income_weight", "width_ratio"] < 0.5, summary
+    # Clearly narrower than the prior: the income weight, which moves every target, to a
+    # third; the moving cost, whose effects are smaller next to the run-to-run noise of so
+    # small a county, by a quarter at least (0.23 and 0.63 on the model of 2026-11-29; the
+    # share of the registered living outside the county, whose every move pays the moving
+    # cost, is the target that pins the moving cost down).
+    assert summary.loc["choice.income_weight", "width_ratio"] < 0.4, summary
     assert (summary["width_ratio"] < 0.75).all(), summary
     assert outcome.effective_sample_size >= 20
 
