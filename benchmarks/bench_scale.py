@@ -129,6 +129,14 @@ the population shrinks: about half is the recorder's yearly place panels (2.7 MB
 whatever the county's size, so 13 bytes a person at 200,000 and 3 at 1,000,000), the rest
 the person buffers' spare rows and the pid-to-row table, which grows with every pid given.
 A yearly `malloc_trim` was tried: no lower peak, 7% slower.
+
+At the end of that round, with all of the land market's lookups (same conditions):
+200,000 0.8 s + 4.9 s (0.63 us, 328 bytes a person), 450,000 1.8 s + 10.7 s (0.60 us,
+297 bytes), 1,000,000 4.0 s + 23.8 s = 27.8 s (0.61 us, 280 bytes). The script now also
+prints how much the peak grows per person added from one size to the next, which leaves
+out what a run holds whatever its size: 272 bytes from 200,000 to 450,000, 267 from
+450,000 to 1,000,000. About 11 MB are held whatever the size, which is what lifts 200,000
+above 300 bytes a person.
 """
 
 from __future__ import annotations
@@ -174,6 +182,7 @@ def one_run(size: int, end: int) -> dict:
         "us_per_person_year": 1e6 * t_run / person_years,
         "peak_mb": peak / 2**20,
         "peak_bytes_per_person": (peak - before) / size,
+        "peak_growth_bytes": peak - before,
     }
 
 
@@ -199,6 +208,7 @@ def main() -> None:
     )
     widths = (10, 5, 8, 7, 7, 13, 8, 9)
     print(" ".join(f"{h:>{w}}" for h, w in zip(header, widths, strict=True)))
+    growth: dict[int, list[float]] = {}
     for size in args.sizes:
         for _ in range(args.repeat):
             out = subprocess.run(
@@ -216,6 +226,16 @@ def main() -> None:
                 f"{r['peak_bytes_per_person']:>9.0f}",
                 flush=True,
             )
+            growth.setdefault(size, []).append(r["peak_growth_bytes"])
+    # The peak per person includes what a run holds whatever its size (the place panels,
+    # tables, parts of libraries loaded when tables are built), which weighs most on small
+    # counties; the growth of the peak from one size to the next is the cost of a person.
+    sizes = sorted(growth)
+    for small, large in zip(sizes, sizes[1:], strict=False):
+        extra = min(growth[large]) - min(growth[small])
+        print(
+            f"peak growth per added person, {small:,} -> {large:,}: {extra / (large - small):.0f} B"
+        )
 
 
 if __name__ == "__main__":
