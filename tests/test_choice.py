@@ -4,11 +4,12 @@ import numpy as np
 from conftest import small_scenario
 
 from countysim.model import CountyModel
+from countysim.modules.family_moves import partners_follow
 
 
 def _recount(model):
     n = model.world.n
-    keys = model.choice._network_keys(model, np.arange(len(model.persons)))
+    keys = model.choice.network_keys(model, np.arange(len(model.persons)))
     return np.bincount(keys, minlength=n * n).reshape(n, n)
 
 
@@ -71,7 +72,7 @@ def _partner_of_mover(share, gap=2):
     woman, man, village = _couple(model, gap)
     town = model.world.county_town
     model.persons.residence[man] = town
-    moved, origin, _ = model.choice._partners_follow(model, np.array([man]), np.array([village]))
+    moved, origin, _ = partners_follow(model, np.array([man]), np.array([village]))
     return model, woman, town, moved, origin, village
 
 
@@ -86,7 +87,7 @@ def test_partner_follows_a_mover_within_the_county_at_share_one_and_not_at_zero(
 
 
 def test_a_member_more_than_the_largest_gap_apart_is_not_taken_for_a_partner():
-    from countysim.modules.choice import PARTNER_MAX_AGE_GAP
+    from countysim.modules.family_moves import PARTNER_MAX_AGE_GAP
 
     model, woman, _, moved, _, village = _partner_of_mover(1.0, gap=PARTNER_MAX_AGE_GAP + 1)
     assert len(moved) == 0 and model.persons.residence[woman] == village
