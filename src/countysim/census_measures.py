@@ -60,12 +60,13 @@ def census_comparable(
     del res
 
     # Shares are counts over residents: the same numbers as the means of the masks.
-    by_status = np.bincount(p.status[rows], minlength=max(FARMER, EMPLOYED, INFORMAL) + 1)
+    by_status = np.bincount(p.status.take(rows), minlength=max(FARMER, EMPLOYED, INFORMAL) + 1)
     farmers = int(by_status[FARMER])
     workers = farmers + int(by_status[EMPLOYED] + by_status[INFORMAL])
-    age = p.age[rows]
+    age = p.age.take(rows)
     school = np.flatnonzero(age >= 6)
-    years = np.minimum(np.asarray(YEARS_BY_EDUCATION)[p.edu[rows[school]]], age[school] - 6)
+    edu = p.edu.take(rows.take(school))
+    years = np.minimum(np.asarray(YEARS_BY_EDUCATION).take(edu), age.take(school) - 6)
     return {
         "share_65_plus": np.count_nonzero(age >= 65) / residents,
         "household_size": residents / units,
@@ -85,8 +86,10 @@ def _co_resident_households(
     their pairs."""
     hh = model.persons.hh.take(rows)
     at_home = model.households.home.take(hh) == res if at_home is None else at_home.take(rows)
-    units = int(np.count_nonzero(np.bincount(hh[at_home], minlength=len(model.households))))
-    away = np.sort(hh[~at_home].astype(np.int64) * model.world.n + res[~at_home])
+    # By index, not by mask: a mask in no order mispredicts a branch for every other row.
+    home, away = np.flatnonzero(at_home), np.flatnonzero(~at_home)
+    units = int(np.count_nonzero(np.bincount(hh.take(home), minlength=len(model.households))))
+    away = np.sort(hh.take(away).astype(np.int64) * model.world.n + res.take(away))
     return units + (1 + int(np.count_nonzero(np.diff(away))) if len(away) else 0)
 
 

@@ -74,7 +74,7 @@ def age_band(age: np.ndarray) -> np.ndarray:
     if age.size == 0:
         return np.zeros(0, dtype=np.intp)
     bands = np.searchsorted(AGE_EDGES, np.arange(int(age.max()) + 1), side="right") - 1
-    return bands[age]
+    return bands.take(age)
 
 
 class YearTally:
@@ -222,9 +222,9 @@ class Recorder:
         # Job seekers (non-farm, in work or not) and the unemployed, shared with the places:
         # their places of residence and of work.
         seeking = np.flatnonzero(IS_NONFARM[p.status] & (p.workplace >= 0))
-        idle = p.status[seeking] == UNEMPLOYED
-        seekers = {"residence": p.residence[seeking], "workplace": p.workplace[seeking]}
-        unemployed = {k: v[idle] for k, v in seekers.items()}
+        idle = np.flatnonzero(p.status.take(seeking) == UNEMPLOYED)
+        seekers = {"residence": p.residence.take(seeking), "workplace": p.workplace.take(seeking)}
+        unemployed = {k: v.take(idle) for k, v in seekers.items()}
         row.update(self._unemployment(model, seekers["residence"], unemployed["residence"]))
         row.update(self._accounting(model, start_residents, residents))
         row.update(census_comparable(model, in_county, at_home))  # as in the census tables
@@ -255,16 +255,21 @@ class Recorder:
         p, world = model.persons, model.world
         working = ~p.hukou_urban & IS_AT_WORK[p.status] & (p.workplace >= 0)
         rows = np.flatnonzero(working)
-        home = home_of[rows]
+        home = home_of.take(rows)
         seat = world.township_of()
-        work = p.workplace[rows]
-        local = (work == home) | (work == seat[home])
-        # Local, near, province or far, by age band: one count gives every total.
-        where = np.where(local, LOCAL, DISTANCE_OF_REGION[world.region[work]])
+        work = p.workplace.take(rows)
+        local = (work == home) | (work == seat.take(home))
+        # Local, near, province or far, by age band: one count gives every total. The
+        # distance of each workplace, then the local ones' by index (the same codes as a
+        # select, which mispredicts a branch for every other worker).
+        where = DISTANCE_OF_REGION.take(world.region).take(work)
+        where[np.flatnonzero(local)] = LOCAL
         n_bands = len(AGE_EDGES)
-        by_band = np.bincount(
-            where * n_bands + age_band(p.age[rows]), minlength=len(DISTANCES) * n_bands
-        ).reshape(len(DISTANCES), n_bands)
+        where *= n_bands
+        where += age_band(p.age.take(rows))
+        by_band = np.bincount(where, minlength=len(DISTANCES) * n_bands).reshape(
+            len(DISTANCES), n_bands
+        )
         n_local, n_out = scale * by_band[LOCAL].sum(), scale * by_band[LOCAL + 1 :].sum()
         tally = model.tally
         self.ages.append(
@@ -291,8 +296,8 @@ class Recorder:
         its residents (Gini, Theil split by urban residence and by hukou type)."""
         p, world = model.persons, model.world
         rows = np.flatnonzero(in_county)  # indices, then gathers: cheaper than masks
-        y = p.income_pc[rows]
-        urban = world.is_urban[p.residence[rows]]
+        y = p.income_pc.take(rows)
+        urban = world.is_urban.take(p.residence.take(rows))
         n_urban = np.count_nonzero(urban)
         n_rural = len(rows) - n_urban
         # Means as masked sums (the sum of a group's incomes without copying them).
@@ -308,7 +313,7 @@ class Recorder:
         out["income_rural_pc_real"] = mean_r / prices
         if y.sum() > 0:
             # Both splits from one pass of logarithms (see `theil_splits`).
-            split, by_hukou = theil_splits(y, [urban, p.hukou_urban[rows]])
+            split, by_hukou = theil_splits(y, [urban, p.hukou_urban.take(rows)])
             out.update(gini=gini(y), theil=split.total, theil_between=split.between)
             out["theil_within"] = split.within
             out["theil_hukou_between"] = by_hukou.between
@@ -349,9 +354,11 @@ class Recorder:
     def _left_behind(self, model) -> int:
         p = model.persons
         kids = np.flatnonzero((p.age < 16) & (p.mother >= 0))
-        mum = p.rows_of(p.mother[kids])
-        ok = mum >= 0
-        return int((p.residence[kids[ok]] != p.residence[mum[ok]]).sum())
+        mum = p.rows_of(p.mother.take(kids))
+        ok = np.flatnonzero(mum >= 0)
+        return int(
+            np.count_nonzero(p.residence.take(kids.take(ok)) != p.residence.take(mum.take(ok)))
+        )
 
     def _left_behind_elderly(self, model, home, at_home) -> int:
         """Persons of 60 or more living at home in a village whose household's members of
@@ -361,12 +368,12 @@ class Recorder:
         working_age = np.flatnonzero((p.age >= 16) & (p.age < 60))
         n_hh = len(hh)
         # Members of working age of each household, away (column 0) and at home (1).
-        key = p.hh[working_age].astype(np.int64) * 2 + at_home[working_age]
+        key = p.hh.take(working_age).astype(np.int64) * 2 + at_home.take(working_age)
         members = np.bincount(key, minlength=2 * n_hh).reshape(n_hh, 2)
         empty_nest = (members[:, 0] > 0) & (members[:, 1] == 0)
         old = np.flatnonzero((p.age >= 60) & at_home)
-        village = model.world.level[home[old]] == VILLAGE
-        return int(np.count_nonzero(village & empty_nest[p.hh[old]]))
+        village = model.world.level.take(home.take(old)) == VILLAGE
+        return int(np.count_nonzero(village & empty_nest.take(p.hh.take(old))))
 
     def _place_rows(self, model, count, residents, registered, seeking_at, unemployed_at) -> None:
         """The year's place panel; `count` is persons living in each place, `seeking_at`

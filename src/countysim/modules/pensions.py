@@ -228,8 +228,11 @@ class Pensions(Module):
         p, pen = model.persons, model.scenario.pensions
         drawing = p.pension_scheme >= RESIDENT_PENSION
         raise_ = model.levers["pensions.benefit_indexation"]
-        p.pension_entitlement *= np.where(drawing, 1 + raise_, 1 + pen.entitlement_indexation)
-        p.pension_resident[drawing] *= 1 + raise_
+        # Factors looked up by the flag's byte, rows by index (the same products): selects
+        # and masks on flags in no order mispredict a branch for every other person.
+        factor = np.array([1 + pen.entitlement_indexation, 1 + raise_])
+        p.pension_entitlement *= factor[drawing.view(np.uint8)]
+        p.pension_resident[np.flatnonzero(drawing)] *= 1 + raise_
 
     def retire(self, model) -> None:
         """Members reaching retirement age start drawing. With fewer than the minimum
@@ -283,11 +286,15 @@ class Pensions(Module):
         employee = formal & (rng.random(len(p)) < self.enrolment(model, p.hukou_urban))
         resident = working_age & ~employee & (rng.random(len(p)) < pen.resident_participation)
         # Last year's members who left work or retired are members of no scheme this year.
-        # Masked copies rather than boolean indexing: the same writes, no index arrays built.
+        # The codes by arithmetic on the flags (the same codes, no index arrays built):
+        # masked copies on flags in no order mispredict a branch for every other person.
         scheme = p.pension_scheme
-        np.copyto(scheme, NO_SCHEME, where=scheme < RESIDENT_PENSION)
-        np.copyto(scheme, RESIDENT, where=resident)
-        np.copyto(scheme, EMPLOYEE, where=employee)
+        scheme *= scheme >= RESIDENT_PENSION  # NO_SCHEME (0) below the pensions' codes
+        for code, members in ((RESIDENT, resident), (EMPLOYEE, employee)):
+            change = np.subtract(code, scheme, dtype=np.int8)  # the code where a member
+            change *= members
+            scheme += change
+        del change
         p.pension_paid[:] = 0.0
 
         rows = np.flatnonzero(employee)
@@ -355,9 +362,9 @@ class Pensions(Module):
     def enrolment(self, model, hukou_urban: np.ndarray) -> np.ndarray:
         """Yearly chance that a formal employee is enrolled in the employee scheme."""
         pen = model.scenario.pensions
-        return np.where(
-            hukou_urban, pen.urban_enrolment, model.levers["pensions.migrant_enrolment"]
-        )
+        # Looked up by the flag's byte: the same chances as a select, without its branches.
+        chance = np.array([model.levers["pensions.migrant_enrolment"], pen.urban_enrolment])
+        return chance[np.asarray(hukou_urban, dtype=bool).view(np.uint8)]
 
     def retirement_income(
         self, model, rows: np.ndarray, res: np.ndarray, work: np.ndarray, enrolment: np.ndarray
