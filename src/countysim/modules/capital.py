@@ -108,8 +108,10 @@ class Capital(Module):
         cap, st, p = model.scenario.capital, model.state, model.persons
         scale = model.scenario.simulation.scale
         in_city = model.world.level.take(p.residence) == CITY
-        income_county = scale * float(p.income[~in_city].sum())
-        income_cities = scale * float(p.income[in_city].sum())
+        # By index, not by mask (the same sums): a mask in no order mispredicts a branch for
+        # every other person.
+        income_county = scale * float(p.income.take(np.flatnonzero(~in_city)).sum())
+        income_cities = scale * float(p.income.take(np.flatnonzero(in_city)).sum())
         saved_cities = cap.saving_rate * income_cities
         pool = cap.saving_rate * income_county + cap.migrant_savings_home_share * saved_cities
         output = float(st.manufacturing_output[self.county].sum())

@@ -46,7 +46,7 @@ class Demography(Module):
         q[1:2] = np.maximum(q[1:2], d.infant_mortality)  # died in its first year
         if self.mortality_factor != 1.0:
             q = np.minimum(1.0, q * self.mortality_factor)
-        dies = rng.random(len(p)) < q[p.age]
+        dies = rng.random(len(p)) < q.take(p.age)
         model.tally.deaths_by_place = np.bincount(p.residence[dies], minlength=model.world.n)
         p.keep(~dies)
 
@@ -63,7 +63,7 @@ class Demography(Module):
         draw = rng.random(len(p))
         # Women of 15-49 first, then their draws: the same mothers, fewer lookups.
         women = np.flatnonzero(p.female & (p.age >= 15) & (p.age <= 49))
-        mothers = women[draw[women] < rate[p.age[women]]]
+        mothers = women[draw.take(women) < rate.take(p.age.take(women))]
         n = len(mothers)
         model.tally.births_by_place = np.bincount(p.residence[mothers], minlength=model.world.n)
         if n == 0:
@@ -92,16 +92,18 @@ class Demography(Module):
         # Each rule looks only at those it can concern (index arrays, not whole masks).
         status[np.flatnonzero((status == CHILD) & (age >= d.school_entry_age))] = STUDENT
         students = np.flatnonzero(status == STUDENT)
-        leaving = np.asarray(d.leaving_age_by_education)[p.edu[students]]
-        entrants = students[age[students] >= leaving]
+        leaving = np.asarray(d.leaving_age_by_education).take(p.edu.take(students))
+        entrants = students[age.take(students) >= leaving]
         status[entrants] = UNEMPLOYED
         p.must_choose[entrants] = True
 
         old = np.flatnonzero(age >= min(d.retirement_age, d.farming_exit_age))
-        nonfarm = IS_NONFARM[status[old]]
-        retiring = (nonfarm & (age[old] >= d.retirement_age)) | (
-            (status[old] == FARMER) & (age[old] >= d.farming_exit_age)
+        old_status, old_age = status.take(old), age.take(old)
+        nonfarm = IS_NONFARM[old_status]
+        retiring = (nonfarm & (old_age >= d.retirement_age)) | (
+            (old_status == FARMER) & (old_age >= d.farming_exit_age)
         )
+        del old_status, old_age
         nonfarm, retiring = nonfarm[retiring], old[retiring]
         status[retiring] = RETIRED
         p.workplace[retiring] = -1

@@ -86,16 +86,19 @@ class Hukou(Module):
         p, world, h = model.persons, model.world, model.scenario.hukou
         res = p.residence
         adult = ~IS_IN_SCHOOL_AGE[p.status]
-        non_local = (p.hukou_place != res) & world.is_urban[res] & adult
+        non_local = (p.hukou_place != res) & world.is_urban.take(res) & adult
         required = self.settlement_years(model)
         # Cities count only the years in which social insurance was paid (employee-scheme
         # contribution years); county places ask for residence alone.
         insured = model.levers["hukou.insured_share_of_residence"] * required
         insured = np.where(world.is_county, 0.0, insured)
         rows = np.flatnonzero(non_local)  # then the eligible among them
-        here = res[rows]
-        insured_years = model.pensions.contribution_years(model)[rows]
-        rows = rows[(p.years_here[rows] >= required[here]) & (insured_years >= insured[here])]
+        here = res.take(rows)
+        insured_years = model.pensions.contribution_years(model).take(rows)
+        eligible = (p.years_here.take(rows) >= required.take(here)) & (
+            insured_years >= insured.take(here)
+        )
+        rows = rows.take(np.flatnonzero(eligible))
         model.tally.settlements = np.zeros(world.n, dtype=np.int64)
         if not len(rows):
             return
@@ -108,8 +111,8 @@ class Hukou(Module):
     def net_gain(self, model, rows: np.ndarray) -> np.ndarray:
         """Utility gained by settling where one lives (services, barrier, other modules)."""
         p, world, st, c = model.persons, model.world, model.state, model.scenario.choice
-        r = p.residence[rows]
-        kids = model.choice.school_children(model)[rows]
+        r = p.residence.take(rows)
+        kids = model.choice.school_children(model).take(rows)
         services = c.service_weight * st.service_quality[r] * (1 - st.non_hukou_access[r])
         services *= 1 + c.school_child_weight * kids
         barrier = np.where(world.level[r] == CITY, st.hukou_barrier[r], c.non_hukou_barrier_county)
@@ -124,10 +127,10 @@ class Hukou(Module):
         p.hukou_place[settlers] = p.residence[settlers]
         # Children living with a settling mother settle with her.
         kids = np.flatnonzero(IS_IN_SCHOOL_AGE[p.status] & (p.mother >= 0))
-        mum = p.rows_of(p.mother[kids])
+        mum = p.rows_of(p.mother.take(kids))
         settling = np.zeros(len(p), dtype=bool)
         settling[settlers] = True
-        follow = (mum >= 0) & settling[np.maximum(mum, 0)]
+        follow = (mum >= 0) & settling.take(np.maximum(mum, 0))
         kids, mum = kids[follow], mum[follow]
         kids = kids[p.residence[kids] == p.residence[mum]]
         p.hukou_urban[kids] = True

@@ -98,15 +98,19 @@ def _coresident_mean(income, hh, home, away, stayers, residence, out=None) -> np
     mean[home] = (total / np.maximum(stayers, 1)).take(h)
     h = hh.take(away)
     place_of = np.empty(n_hh, dtype=residence.dtype)
-    place_of[h] = residence[away]
-    same = place_of[h] == residence[away]
-    group, h = away[same], h[same]
-    total = np.bincount(h, weights=income[group], minlength=n_hh)
+    where = residence.take(away)
+    place_of[h] = where
+    same = place_of.take(h) == where
+    del where
+    # By index, not by mask: the same rows in their order, gathered by take.
+    same, rest = np.flatnonzero(same), np.flatnonzero(~same)
+    group, h = away.take(same), h.take(same)
+    total = np.bincount(h, weights=income.take(group), minlength=n_hh)
     size = np.bincount(h, minlength=n_hh)
     mean[group] = (total / np.maximum(size, 1)).take(h)
-    rest = away[~same]
+    rest = away.take(rest)
     places = int(residence.max()) + 1 if len(residence) else 1
-    key = hh[rest].astype(np.int64) * places + residence[rest]
+    key = hh.take(rest).astype(np.int64) * places + residence.take(rest)
     _, index = np.unique(key, return_inverse=True)
-    mean[rest] = (np.bincount(index, weights=income[rest]) / np.bincount(index)).take(index)
+    mean[rest] = (np.bincount(index, weights=income.take(rest)) / np.bincount(index)).take(index)
     return mean

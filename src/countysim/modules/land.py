@@ -219,9 +219,15 @@ class Land(Module):
         in_county = model.world.is_county.take(p.residence)
         working_age = (p.age >= 16) & (p.age < model.scenario.demography.retirement_age)
         n = len(hh)
-        working = np.bincount(p.hh, weights=working_age, minlength=n)
-        working_in = np.bincount(p.hh, weights=working_age & in_county, minlength=n)
-        anyone_in = np.bincount(p.hh, weights=in_county, minlength=n)
+        # Members of each household by (working age, in the county), in one count.
+        kind = p.hh.astype(np.int64)
+        kind *= 4
+        kind += working_age * np.int64(2)
+        kind += in_county
+        members = np.bincount(kind, minlength=4 * n).reshape(n, 4)
+        del kind
+        working = members[:, 2] + members[:, 3]
+        working_in, anyone_in = members[:, 3], members[:, 1] + members[:, 3]
         return ((working > 0) & (working_in == 0)) | (anyone_in == 0)
 
     def _lease(self, model) -> None:
@@ -239,8 +245,10 @@ class Land(Module):
         with np.errstate(invalid="ignore"):  # places without farmland: 0 * inf, not used
             most_spare = hh.land_mu - labour * farm.land_wanted_per_worker(ceiling).take(hh.home)
         can = (hh.land_mu > 0) & (reservation < ceiling.take(hh.home)) & (most_spare > 0)
-        home, land, farmers = hh.home[can], hh.land_mu[can], labour[can]
-        reservation, farmers_all = reservation[can], farmers
+        # By index, not by mask: a mask in no order mispredicts a branch for every other row.
+        can = np.flatnonzero(can)
+        home, land, farmers = hh.home.take(can), hh.land_mu.take(can), labour.take(can)
+        reservation, farmers_all = reservation.take(can), farmers
         # Households with farmers keep what their farmers want; the others offer it all.
         with_farmers = np.flatnonzero(farmers > 0)
         farmers_home, farmers_land = home[with_farmers], land[with_farmers]
@@ -253,7 +261,7 @@ class Land(Module):
             np.subtract(farmers_land, wanted, out=wanted)
             surplus = land.copy()
             surplus[with_farmers] = np.maximum(wanted, 0.0, out=wanted)
-            np.copyto(surplus, 0.0, where=~(rent.take(home) >= reservation))
+            surplus[np.flatnonzero(~(rent.take(home) >= reservation))] = 0.0
             return surplus
 
         def supply(rent: np.ndarray) -> np.ndarray:

@@ -56,7 +56,10 @@ def service_users(model) -> np.ndarray:
     """Users of each place's public services (persons): residents holding its hukou count
     fully, other residents by the place's access share."""
     p, st = model.persons, model.state
-    access = np.where(p.hukou_place == p.residence, 1.0, st.non_hukou_access.take(p.residence))
+    # Those holding the place's hukou written by index: the same shares as a select, which
+    # mispredicts a branch for every other person.
+    access = st.non_hukou_access.take(p.residence)
+    access[np.flatnonzero(p.hukou_place == p.residence)] = 1.0
     users = np.bincount(p.residence, weights=access, minlength=model.world.n)
     return model.scenario.simulation.scale * users
 
