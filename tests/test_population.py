@@ -2,12 +2,14 @@
 
 import copy
 import pickle
+import sys
 
 import numpy as np
+import pytest
 from conftest import small_scenario
 
 from countysim.model import CountyModel
-from countysim.population import PERSON_COLUMNS, Persons
+from countysim.population import PERSON_COLUMNS, Persons, release_rows, reserve
 
 
 def _persons(n):
@@ -78,3 +80,28 @@ def test_initial_households_and_mothers_are_plausible():
     # Rural households hold the village's land; urban households hold none.
     rural = model.world.level[hh.home] == 0
     assert np.all(hh.land_mu[rural] > 0) and np.all(hh.land_mu[~rural] == 0)
+
+
+def _resident_anon() -> int:
+    with open("/proc/self/status") as status:
+        line = next(line for line in status if line.startswith("RssAnon:"))
+    return int(line.split()[1]) * 1024
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="mapped buffers on Linux")
+def test_spare_rows_take_no_memory_until_written_and_freed_rows_are_handed_back():
+    mib = 2**20
+    before = _resident_anon()
+    buffer = reserve(32 * mib, np.float64)  # 256 MiB of rows
+    assert _resident_anon() - before < 8 * mib
+    buffer[: 8 * mib] = 1.0  # 64 MiB written
+    assert 56 * mib < _resident_anon() - before < 72 * mib
+    release_rows(buffer, mib)  # 8 MiB of rows still used
+    assert _resident_anon() - before < 16 * mib
+    assert (buffer[:mib] == 1.0).all() and (buffer[mib : 2 * mib] == 0.0).all()
+    # The persons' buffers: a population that shrinks hands its freed rows back.
+    p = _persons(1_000_000)
+    held = _resident_anon()
+    assert p.room >= 2 * len(p)
+    p.keep(p.pid % 10 == 0)
+    assert held - _resident_anon() > 0.8 * 73 * 900_000

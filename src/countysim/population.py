@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import mmap
 import sys
 from importlib import resources
 
@@ -109,12 +110,43 @@ def keep_freed_memory() -> bool:
     return bool(mallopt(m_mmap_threshold, limit)) and bool(mallopt(m_trim_threshold, limit))
 
 
+def reserve(rows: int, dtype) -> np.ndarray:
+    """An array of `rows` elements in memory of its own, outside the C library's heap (an
+    anonymous private mapping, Linux), whose pages count only once written.
+
+    The person buffers live for the whole run and hold spare rows. In the heap they would
+    sit among the steps' temporaries, and each time they grow the freed old buffers leave
+    holes that larger arrays cannot use; their spare rows would count in full. Mapped on
+    their own, spare rows cost nothing until births and arrivals fill them, rows freed by
+    deaths are handed back (`release_rows`), and a grown buffer's old mapping goes back to
+    the system at once. Elsewhere a plain array. Private, so forked processes copy on write.
+    """
+    dtype = np.dtype(dtype)
+    if not sys.platform.startswith("linux"):
+        return np.empty(rows, dtype=dtype)
+    memory = mmap.mmap(-1, max(rows * dtype.itemsize, 1), flags=mmap.MAP_PRIVATE)
+    return np.frombuffer(memory, dtype=dtype, count=rows)
+
+
+def release_rows(buffer: np.ndarray, used: int) -> None:
+    """Hand the pages of a `reserve`d buffer after its first `used` rows back to the system
+    (they read as zeros when next written); a no-op for a plain array."""
+    view = buffer.base
+    memory = view.obj if isinstance(view, memoryview) else None
+    if not isinstance(memory, mmap.mmap):
+        return
+    start = -(-used * buffer.itemsize // mmap.PAGESIZE) * mmap.PAGESIZE  # whole pages
+    if start < len(memory):
+        memory.madvise(mmap.MADV_DONTNEED, start, len(memory) - start)
+
+
 class Persons:
     """Columns of equal length, one row per simulated person (standing for `scale` persons).
 
-    Each column is a view of the used rows of a buffer with room to spare: births and
-    arrivals are written after the last row (the buffers grow by a 32nd, with a copy,
-    only when full), and deaths close the gaps within the buffers. Assigning a column
+    Each column is a view of the used rows of a buffer with room to spare (`reserve`:
+    spare rows take no memory until written): births and arrivals are written after the
+    last row (the buffers double, with a copy, only when full), and deaths close the gaps
+    within the buffers, handing the rows left free back. Assigning a column
     (`persons.age = ...`) writes into its buffer.
     """
 
@@ -123,12 +155,16 @@ class Persons:
         object.__setattr__(self, "_store", {})  # name -> buffer, the used rows first
         object.__setattr__(self, "_cols", {})  # name -> view of the used rows
         object.__setattr__(self, "_spec", dict(PERSON_COLUMNS))  # name -> (dtype, fill)
+        n = len(columns["pid"])
+        room = spare_room(n)
         for name, (dtype, _) in PERSON_COLUMNS.items():
-            # Copy: two columns built from one array must never share memory.
-            self._store[name] = np.array(columns[name], dtype=dtype, copy=True)
-        self._use_rows(len(self._store["pid"]))
+            # Copied: two columns built from one array must never share memory.
+            self._store[name] = reserve(room, dtype)
+            self._store[name][:n] = columns[name]
+        self._use_rows(n)
         object.__setattr__(self, "next_pid", next_pid)
         object.__setattr__(self, "_pid_rows", None)  # pid -> row, built when first needed
+        object.__setattr__(self, "_pid_table", np.zeros(0, dtype=np.int32))  # its buffer
 
     def _use_rows(self, n: int) -> None:
         object.__setattr__(self, "_n", n)
@@ -136,13 +172,17 @@ class Persons:
             self._cols[name] = buffer[:n]
 
     def __getstate__(self) -> dict:
-        # The used rows only (pickle copies each view's rows); the buffers are rebuilt.
+        # The used rows only (pickle copies each view's rows); buffers and the pid table
+        # are rebuilt.
         state = dict(self.__dict__)
         state["_store"] = None
+        state["_pid_rows"] = None
+        state["_pid_table"] = np.zeros(0, dtype=np.int32)
         return state
 
     def __setstate__(self, state: dict) -> None:
         keep_freed_memory()  # a restored model runs in this process too
+        state.setdefault("_pid_table", np.zeros(0, dtype=np.int32))
         self.__dict__.update(state)
         object.__setattr__(self, "_store", dict(self._cols))
         self._use_rows(len(self._cols["pid"]))
@@ -170,10 +210,23 @@ class Persons:
     def columns(self) -> tuple[str, ...]:
         return tuple(self._cols)
 
+    @property
+    def room(self) -> int:
+        """Rows the buffers hold, used and spare."""
+        return len(self._store["pid"])
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the used rows of every column and of the pid-to-row table: the memory
+        the persons hold (spare rows take none, see `reserve`)."""
+        table = self._pid_table[: self.next_pid + 1]
+        return sum(col.nbytes for col in self._cols.values()) + table.nbytes
+
     def add_column(self, name: str, dtype, fill) -> None:
         """Let a module keep a person attribute of its own (e.g. pension entitlement)."""
         self._spec[name] = (dtype, fill)
-        self._store[name] = np.full(len(self._store["pid"]), fill, dtype=dtype)
+        self._store[name] = reserve(self.room, dtype)
+        self._store[name][: self._n] = fill
         self._cols[name] = self._store[name][: self._n]
 
     def keep(self, mask: np.ndarray) -> None:
@@ -182,6 +235,7 @@ class Persons:
         m = len(rows)
         for name, col in self._cols.items():
             self._store[name][:m] = col.take(rows)  # a gathered copy, then written in place
+            release_rows(self._store[name], m)
         self._use_rows(m)
         object.__setattr__(self, "_pid_rows", None)
 
@@ -192,11 +246,10 @@ class Persons:
         new["pid"] = self.next_pid + np.arange(n)
         object.__setattr__(self, "next_pid", self.next_pid + n)
         start, end = self._n, self._n + n
-        room = len(self._store["pid"])
-        if end > room:  # full: grow every buffer by a 32nd at least
-            room = max(end, room + room // 32 + 1024)
+        if end > self.room:  # full: a buffer of twice the rows, whose spare rows cost nothing
+            room = spare_room(max(end, self.room))
             for name, buffer in self._store.items():
-                grown = np.empty(room, dtype=buffer.dtype)
+                grown = reserve(room, buffer.dtype)
                 grown[:start] = buffer[:start]
                 # The old buffer goes now (with its view), not after every column grew.
                 self._store[name], self._cols[name] = grown, grown[:start]
@@ -211,12 +264,24 @@ class Persons:
         pids = np.asarray(pids)
         table = self._pid_rows
         if table is None:
-            # One slot per pid ever given, -1 for the dead: about 4 bytes per person.
-            table = np.full(self.next_pid + 1, -1, dtype=np.int32)
+            # One slot per pid ever given, -1 for the dead: about 4 bytes per person, in a
+            # buffer kept from one rebuild to the next (pids only grow).
+            if len(self._pid_table) < self.next_pid + 1:
+                object.__setattr__(
+                    self, "_pid_table", reserve(spare_room(self.next_pid + 1), np.int32)
+                )
+            table = self._pid_table[: self.next_pid + 1]
+            table[:] = -1
             table[self._cols["pid"]] = np.arange(len(self), dtype=np.int32)
             object.__setattr__(self, "_pid_rows", table)
         inside = (pids >= 0) & (pids < self.next_pid)
         return table.take(np.where(inside, pids, self.next_pid)).astype(np.intp)
+
+
+def spare_room(rows: int) -> int:
+    """Rows to reserve for `rows` used: twice as many (and 1,024 more), as spare rows take
+    memory only once written."""
+    return 2 * rows + 1024
 
 
 class Households:

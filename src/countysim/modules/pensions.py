@@ -51,8 +51,8 @@ cities' funds are the part of those funds that the county's migrants pay into); 
 investment return.
 
 Income: members pay their own share (the employee's 8%, or what they pay of the resident
-contribution) out of their earnings, as recorded when the year's contributions are collected
-(`pension_paid`; members of an earlier year who no longer work pay nothing), and
+contribution) out of their earnings, those of the members of the year's schemes (members of an
+earlier year who no longer work pay nothing), and
 pensioners receive their pensions (`model.income_sources`), so the per-capita incomes are
 disposable incomes as the surveys define them: net of personal social contributions, plus
 pensions. The employer's share is a cost of the firm that the labour
@@ -159,9 +159,11 @@ class Pensions(Module):
         p.add_column("pension_scheme", np.int8, NO_SCHEME)
         p.add_column("pension_years", np.float64, 0.0)  # employee contribution years
         p.add_column("pension_entitlement", np.float64, 0.0)  # employee, yuan per year
-        p.add_column("pension_area", np.int32, NO_AREA)  # pooling area of the account
+        # Pooling area of the account: int8 while the areas (the county and each outside
+        # city) number at most 127, which every scenario's few cities keep to.
+        area_type = np.int8 if len(self.area_names) <= np.iinfo(np.int8).max else np.int32
+        p.add_column("pension_area", area_type, NO_AREA)
         p.add_column("pension_resident", np.float64, 0.0)  # resident account, yuan per year
-        p.add_column("pension_paid", np.float64, 0.0)  # own contribution this year, yuan
         self._initial_state(model)
 
         model.income_sources.extend([self.pension_income, self.contributions_paid])
@@ -295,7 +297,6 @@ class Pensions(Module):
             change *= members
             scheme += change
         del change
-        p.pension_paid[:] = 0.0
 
         rows = np.flatnonzero(employee)
         wage, area = p.wage_income.take(rows), self.area_of_place.take(p.residence.take(rows))
@@ -306,13 +307,11 @@ class Pensions(Module):
         p.pension_entitlement[rows] += self.accrual_rate * wage
         p.pension_years[rows] += 1
         p.pension_area[rows] = area
-        p.pension_paid[rows] = pen.employee_contribution_rate * wage
 
         # Members pay what their earnings cover; the local government pays the rest.
         rows, due = np.flatnonzero(resident), pen.resident_contribution_yuan
         earnings = np.maximum(p.wage_income.take(rows) + p.farm_income.take(rows), 0.0)
         own = np.minimum(earnings, due)
-        p.pension_paid[rows] = own
         self.resident.contributions[COUNTY_AREA] += scale * due * len(rows)
         self.resident.contributions_government[COUNTY_AREA] += scale * float((due - own).sum())
         p.pension_resident[rows] += due / pen.annuity_years
@@ -354,9 +353,18 @@ class Pensions(Module):
         return income
 
     def contributions_paid(self, model) -> np.ndarray:
-        """Personal contributions of every person this year, as a negative income: what was
-        recorded when the year's contributions were collected."""
-        return -model.persons.pension_paid
+        """Personal contributions of every person this year, as a negative income: those
+        collected from the year's members (`_enrol_and_collect`), worked out again from the
+        same earnings (the year's incomes follow the pensions' step, with no earnings
+        between) rather than kept in a column of 8 bytes a person."""
+        p, pen = model.persons, model.scenario.pensions
+        paid = np.zeros(len(p))
+        rows = np.flatnonzero(p.pension_scheme == EMPLOYEE)
+        paid[rows] = pen.employee_contribution_rate * p.wage_income.take(rows)
+        rows = np.flatnonzero(p.pension_scheme == RESIDENT)
+        earnings = np.maximum(p.wage_income.take(rows) + p.farm_income.take(rows), 0.0)
+        paid[rows] = np.minimum(earnings, pen.resident_contribution_yuan)
+        return np.negative(paid, out=paid)
 
     # ----------------------------------------------------------------- choices
     def enrolment(self, model, hukou_urban: np.ndarray) -> np.ndarray:
