@@ -65,6 +65,7 @@ class _Production:
     quantity: np.ndarray  # family-farm output of each unit, before the price
     operator_quantity: np.ndarray  # operators' output of each place (whole place), before the price
     price: float
+    farming: np.ndarray  # units that farm land of their own (own labour > 0), in order
 
 
 class Farming(Module):
@@ -175,7 +176,12 @@ class Farming(Module):
         if self._household_units(model):
             # Farm labour of each village in persons; operators hire a share of it.
             scale = model.scenario.simulation.scale
-            village_labour = scale * np.bincount(unit_place, weights=labour, minlength=n)
+            # Summed over the units with farm labour, in order: the others add 0, nothing.
+            working = np.flatnonzero(labour > 0)
+            village_labour = scale * np.bincount(
+                unit_place.take(working), weights=labour.take(working), minlength=n
+            )
+            del working
             leased = model.land.leased_mu
             demand = leased * self.operator_labour_per_mu(self.rural_wage(model))
             share = np.minimum(
@@ -217,6 +223,7 @@ class Farming(Module):
             quantity,
             operator_quantity,
             price,
+            farming,
         )
 
     def _price(self, model, total_quantity: float) -> float:
@@ -239,9 +246,13 @@ class Farming(Module):
         # Farm labour, land and the rural wage stay as they are until the location choice
         # of this sub-step has weighed its options, which use this production again.
         self._substep_production = (model.clock, prod)
-        average = np.divide(
-            prod.quantity, prod.labour, out=np.zeros_like(prod.quantity), where=prod.labour > 0
-        )
+        # Output per unit of labour where there is labour, by index (the same quotients as
+        # a masked divide, which mispredicts a branch for every other unit): units with
+        # labour but no own labour (all hired) produce nothing themselves, 0 / labour.
+        average = np.zeros_like(prod.quantity)
+        working = np.flatnonzero(prod.labour > 0)
+        average[working] = prod.quantity.take(working) / prod.labour.take(working)
+        del working
         wage = self.rural_wage(model).take(prod.unit_place)
         per_labour = self._pay_share(model) * prod.price * average + prod.hired * wage
         farmers = prod.farmers
@@ -251,12 +262,13 @@ class Farming(Module):
             / model.scenario.simulation.substeps
         )
 
-        own_farmed = prod.labour * (1 - prod.hired) > 0
+        own_farmed = np.zeros(len(prod.labour), dtype=bool)
+        own_farmed[prod.farming] = True  # own labour > 0
         if self._household_units(model):
             scale, home = model.scenario.simulation.scale, model.households.home
             # Sums over the households that farm and those that do not: the others' terms
             # are 0 (output too: only farming households produce), which adds nothing.
-            farmed, idle = np.flatnonzero(own_farmed), np.flatnonzero(~own_farmed)
+            farmed, idle = prod.farming, np.flatnonzero(~own_farmed)
             idle_mu = np.zeros(len(prod.land))  # written by rows: the same as a select
             idle_mu[idle] = prod.land.take(idle)
             model.households.idle_mu = idle_mu

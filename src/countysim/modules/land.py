@@ -153,37 +153,49 @@ class Land(Module):
         """Returns to the collective, this year's tenure security, leases and rents."""
         if not self.active:
             return
-        self.returned_mu = self._surrender(model) + self._return_empty_households(model)
+        # Members of each household by (member before, member after), counted once: nobody
+        # joins or leaves a household, or changes membership, after the surrender this step.
+        surrendered, members = self._surrender(model)
+        self.returned_mu = surrendered + self._return_empty_households(model, members.sum(axis=1))
         self.collective_mu += self.returned_mu
         self._tenure(model)
         self._lease(model)
-        self._land_per_member(model)
+        self._land_per_member(model, members[:, 1] + members[:, 3])
 
     def _members(self, model) -> np.ndarray:
         """Persons holding the hukou of their household's home village."""
         p = model.persons
         home = model.households.home.take(p.hh)
-        return (p.hukou_place == home) & self.village[home]
+        return (p.hukou_place == home) & self.village.take(home)
 
-    def _surrender(self, model) -> np.ndarray:
+    def _surrender(self, model) -> tuple[np.ndarray, np.ndarray]:
         """Members who settled elsewhere since the last land step give up their share of the
-        household's land with chance 1 - keep. Returns the land given up per place."""
+        household's land with chance 1 - keep. Returns the land given up per place, and the
+        persons of each household by membership before (2) and after (1), as columns 0-3."""
         p, hh, scale = model.persons, model.households, model.scenario.simulation.scale
         now = self._members(model)
         settled = np.flatnonzero(p.contract_member & ~now)
         keep = model.levers["hukou.settlers_keep_land"]
         gives_up = settled[model.rng.random(len(settled)) >= keep]
-        members = np.bincount(p.hh, weights=p.contract_member, minlength=len(hh))
-        leaving = np.bincount(p.hh[gives_up], minlength=len(hh))
+        # One count by household and membership instead of a sum for each (the same counts).
+        kind = p.hh.astype(np.int64)
+        kind *= 4
+        kind += p.contract_member * np.int64(2)
+        kind += now
+        counts = np.bincount(kind, minlength=4 * len(hh)).reshape(len(hh), 4)
+        del kind
+        members = counts[:, 2] + counts[:, 3]
+        leaving = np.bincount(p.hh.take(gives_up), minlength=len(hh))
         given = hh.land_mu * np.divide(leaving, members, out=np.zeros(len(hh)), where=members > 0)
         hh.land_mu = hh.land_mu - given
         p.contract_member = now
-        return scale * np.bincount(hh.home, weights=given, minlength=model.world.n)
+        return scale * np.bincount(hh.home, weights=given, minlength=model.world.n), counts
 
-    def _return_empty_households(self, model) -> np.ndarray:
-        """Land of households with no member left returns to the collective."""
+    def _return_empty_households(self, model, size: np.ndarray) -> np.ndarray:
+        """Land of households with no member left (`size`: persons of each household)
+        returns to the collective."""
         hh, scale = model.households, model.scenario.simulation.scale
-        empty = np.bincount(model.persons.hh, minlength=len(hh)) == 0
+        empty = size == 0
         given = np.where(empty, hh.land_mu, 0.0)
         hh.land_mu = hh.land_mu - given
         return scale * np.bincount(hh.home, weights=given, minlength=model.world.n)
@@ -205,10 +217,12 @@ class Land(Module):
         expiry = self.expiry_risk if households is None else self.expiry_risk[households]
         return np.minimum(1.0, h0 * (1 - rights) + expiry)
 
-    def _land_per_member(self, model) -> None:
-        """Contract land per member of the village collective, of every household."""
+    def _land_per_member(self, model, members: np.ndarray | None = None) -> None:
+        """Contract land per member of the village collective, of every household (`members`
+        of each household, if counted already)."""
         hh, p = model.households, model.persons
-        members = np.bincount(p.hh, weights=p.contract_member, minlength=len(hh))
+        if members is None:
+            members = np.bincount(p.hh, weights=p.contract_member, minlength=len(hh))
         self.land_per_member = np.divide(
             hh.land_mu, members, out=np.zeros(len(hh)), where=members > 0
         )
@@ -340,8 +354,12 @@ class Land(Module):
         hh, scale = model.households, model.scenario.simulation.scale
         village_labour = scale * np.bincount(hh.home, weights=labour, minlength=model.world.n)
         given = np.where(village_labour > 0, unleased, 0.0)
-        share = np.divide(labour, village_labour[hh.home], out=np.zeros(len(hh)), where=labour > 0)
-        hh.land_mu = hh.land_mu + given[hh.home] * share
+        # Shares of the households with farm labour, by index (the same quotients as a masked
+        # divide, which mispredicts a branch for every other household).
+        farming = np.flatnonzero(labour > 0)
+        share = np.zeros(len(hh))
+        share[farming] = labour.take(farming) / village_labour.take(hh.home.take(farming))
+        hh.land_mu = hh.land_mu + given.take(hh.home) * share
         self.collective_mu = self.collective_mu - given
 
     # ------------------------------------------------------------ extension points
