@@ -126,8 +126,8 @@ class Farming(Module):
     def household_labour(self, model) -> np.ndarray:
         """Farm labour of each household: its farmers, the elderly at their lower weight."""
         weight, _, farmers = self._labour(model)
-        hh = model.persons.hh[farmers]
-        return np.bincount(hh, weights=weight[farmers], minlength=len(model.households))
+        hh = model.persons.hh.take(farmers)
+        return np.bincount(hh, weights=weight.take(farmers), minlength=len(model.households))
 
     def _labour(self, model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Farm labour weight of every person, the farming unit index of every person, and

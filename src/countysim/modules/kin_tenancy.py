@@ -49,10 +49,18 @@ def lend(
     stand for the same number of real households each, so proportions need no scale."""
     workable = capacity_per_worker * labour
     offer = np.where(in_village, take_up * np.maximum(unlet - workable, 0.0), 0.0)
-    room = np.where(in_village & (labour > 0), np.maximum(workable - unlet, 0.0), 0.0)
-    offered = np.bincount(home, weights=offer, minlength=n_places)
-    spare = np.bincount(home, weights=room, minlength=n_places)
+    # Written by index: the same values as a select on flags in no order (labour > 0), which
+    # mispredicts a branch for every other household.
+    room = np.zeros(len(unlet))
+    working = np.flatnonzero(in_village & (labour > 0))
+    room[working] = np.maximum(workable.take(working) - unlet.take(working), 0.0)
+    del working
+    # Sums over the households that offer, and those that have room (apart: a household
+    # with land beyond what it can work has no room), in order: the others add 0.
+    lenders, takers = np.flatnonzero(offer), np.flatnonzero(room)
+    offered = np.bincount(home.take(lenders), weights=offer.take(lenders), minlength=n_places)
+    spare = np.bincount(home.take(takers), weights=room.take(takers), minlength=n_places)
     moved = np.minimum(offered, spare)
     lent_share = np.divide(moved, offered, out=np.zeros(n_places), where=offered > 0)
     filled_share = np.divide(moved, spare, out=np.zeros(n_places), where=spare > 0)
-    return offer * lent_share[home], room * filled_share[home]
+    return offer * lent_share.take(home), room * filled_share.take(home)

@@ -313,10 +313,12 @@ class LabourMarket(Module):
         theta = self.theta
         st = model.state
         k, a, r, s = st.capital[idx], st.tfp[idx], self.local_bill[idx], supply[idx]
+        # What does not change from one step to the next, once (the same values).
+        a_share, power = a * (1 - theta), 1 / theta
         for _ in range(_BISECTION_STEPS):
             mid = 0.5 * (lo + hi)
             w = np.exp(mid)
-            d = k * (a * (1 - theta) / w) ** (1 / theta) + r / w
+            d = k * (a_share / w) ** power + r / w
             too_low = d > s
             lo = np.where(too_low, mid, lo)
             hi = np.where(too_low, hi, mid)

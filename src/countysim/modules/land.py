@@ -156,7 +156,10 @@ class Land(Module):
         # Members of each household by (member before, member after), counted once: nobody
         # joins or leaves a household, or changes membership, after the surrender this step.
         surrendered, members = self._surrender(model)
-        self.returned_mu = surrendered + self._return_empty_households(model, members.sum(axis=1))
+        # Column by column: a sum along rows of four is eight times slower than three adds.
+        size = members[:, 0] + members[:, 1] + members[:, 2] + members[:, 3]
+        self.returned_mu = surrendered + self._return_empty_households(model, size)
+        del size
         self.collective_mu += self.returned_mu
         self._tenure(model)
         self._lease(model)
@@ -186,19 +189,23 @@ class Land(Module):
         del kind
         members = counts[:, 2] + counts[:, 3]
         leaving = np.bincount(p.hh.take(gives_up), minlength=len(hh))
-        given = hh.land_mu * np.divide(leaving, members, out=np.zeros(len(hh)), where=members > 0)
+        # Only households someone leaves give land (all have members): the others give 0.
+        giving = np.flatnonzero(leaving)
+        given = np.zeros(len(hh))
+        given[giving] = hh.land_mu.take(giving) * (leaving.take(giving) / members.take(giving))
         hh.land_mu = hh.land_mu - given
         p.contract_member = now
-        return scale * np.bincount(hh.home, weights=given, minlength=model.world.n), counts
+        return _sum_by_place(hh.home, given, giving, model.world.n, scale), counts
 
     def _return_empty_households(self, model, size: np.ndarray) -> np.ndarray:
         """Land of households with no member left (`size`: persons of each household)
         returns to the collective."""
         hh, scale = model.households, model.scenario.simulation.scale
-        empty = size == 0
-        given = np.where(empty, hh.land_mu, 0.0)
+        empty = np.flatnonzero(size == 0)
+        given = np.zeros(len(hh))
+        given[empty] = hh.land_mu.take(empty)
         hh.land_mu = hh.land_mu - given
-        return scale * np.bincount(hh.home, weights=given, minlength=model.world.n)
+        return _sum_by_place(hh.home, given, empty, model.world.n, scale)
 
     def _tenure(self, model) -> None:
         """Readjustment hazards of every household and the value of a mu."""
@@ -323,9 +330,7 @@ class Land(Module):
         hh.leased_out_mu = np.zeros(len(hh))
         hh.leased_out_mu[can] = self.tenant_share[home] * offered(self.rent)
         collective_leased = self.tenant_share * self.collective_mu
-        self.leased_mu = (
-            scale * np.bincount(hh.home, weights=hh.leased_out_mu, minlength=n) + collective_leased
-        )
+        self.leased_mu = _sum_by_place(hh.home, hh.leased_out_mu, can, n, scale) + collective_leased
         self.household_rent = hh.leased_out_mu * self.rent[hh.home]
         self.collective_rent = collective_leased * self.rent
         self._reallocate(model, self.collective_mu - collective_leased, labour)
@@ -515,6 +520,14 @@ def _offer_curve(farm, home, land, farmers, reservation, n: int):
         return offered_land - wanted.astype(float)
 
     return offers
+
+
+def _sum_by_place(home, values, rows, n: int, scale) -> np.ndarray:
+    """scale times the sum of `values` by `home` place, where only the households `rows`
+    (in order) have values other than 0: the same sums as over every household (adding 0
+    changes no sum), in a fraction of the time (a sum by place over households listed by
+    place adds each to the previous one, and waits for it)."""
+    return scale * np.bincount(home.take(rows), weights=values.take(rows), minlength=n)
 
 
 def _ratio(numerator: float, denominator: float) -> float:
