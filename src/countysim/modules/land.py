@@ -473,8 +473,10 @@ class Land(Module):
         share = self.land_per_member.take(p.hh.take(rows))
         rich = share > np.median(share) if len(rows) else np.zeros(0, dtype=bool)
         return {
-            "away_share_rural": _ratio(float(away.sum()), len(rows)),
-            "away_share_land_rich": _ratio(float(away[rich].sum()), int(rich.sum())),
+            "away_share_rural": _ratio(float(np.count_nonzero(away)), len(rows)),
+            "away_share_land_rich": _ratio(
+                float(np.count_nonzero(away & rich)), int(np.count_nonzero(rich))
+            ),
         }
 
     def place_outputs(self, model) -> dict[str, np.ndarray]:

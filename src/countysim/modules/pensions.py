@@ -262,7 +262,7 @@ class Pensions(Module):
         origin pays the destination the capital value of the surviving part, and the rest is
         recorded as lost."""
         p, pen, scale = model.persons, model.scenario.pensions, model.scenario.simulation.scale
-        here = self.area_of_place[p.residence]
+        here = self.area_of_place.take(p.residence)
         rows = np.flatnonzero(
             (p.pension_area >= 0) & (p.pension_area != here) & (p.pension_scheme < RESIDENT_PENSION)
         )
@@ -285,7 +285,14 @@ class Pensions(Module):
         scale = model.scenario.simulation.scale
         working_age = (p.age < model.scenario.demography.retirement_age) & IS_WORKING[p.status]
         formal = (p.status == EMPLOYED) & (p.workplace >= 0) & working_age
-        employee = formal & (rng.random(len(p)) < self.enrolment(model, p.hukou_urban))
+        # The draw against each hukou type's chance (`enrolment`), as two comparisons: the
+        # same members, without a person-sized array of chances.
+        draw = rng.random(len(p))
+        urban = p.hukou_urban
+        employee = urban & (draw < pen.urban_enrolment)
+        employee |= ~urban & (draw < model.levers["pensions.migrant_enrolment"])
+        employee &= formal
+        del draw
         resident = working_age & ~employee & (rng.random(len(p)) < pen.resident_participation)
         # Last year's members who left work or retired are members of no scheme this year.
         # The codes by arithmetic on the flags (the same codes, no index arrays built):
