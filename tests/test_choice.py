@@ -4,6 +4,7 @@ import numpy as np
 from conftest import small_scenario
 
 from countysim.model import CountyModel
+from countysim.modules.choice import draw_logit
 from countysim.modules.family_moves import partners_follow
 
 
@@ -91,3 +92,33 @@ def test_a_member_more_than_the_largest_gap_apart_is_not_taken_for_a_partner():
 
     model, woman, _, moved, _, village = _partner_of_mover(1.0, gap=PARTNER_MAX_AGE_GAP + 1)
     assert len(moved) == 0 and model.persons.residence[woman] == village
+
+
+def test_logit_draw_matches_the_softmax_probabilities_and_never_picks_infeasible_options():
+    rng = np.random.default_rng(7)
+    n, k = 200_000, 6
+    base = np.array([0.3, -1.0, 1.2, 0.0, 2.0, -0.5])
+    u = np.broadcast_to(base, (n, k)).copy()
+    ok = np.ones((n, k), dtype=bool)
+    ok[: n // 2, 4] = False  # half the rows without their likeliest option
+    ok[n // 2 :, 0] = False
+    ok[:10] = False  # no option at all
+    pick = draw_logit(u, ok, rng.random(n))
+    assert (pick[:10] == -1).all()
+    for rows in (slice(10, n // 2), slice(n // 2, n)):
+        feasible = ok[rows][0]
+        prob = np.where(feasible, np.exp(base - base.max()), 0.0)
+        prob /= prob.sum()
+        count = np.bincount(pick[rows], minlength=k)
+        assert (count[~feasible] == 0).all()
+        m = count.sum()
+        expected = m * prob[feasible]
+        chi2 = (((count[feasible] - expected) ** 2) / expected).sum()
+        assert chi2 < 20.5  # 99.9% point of chi-square with 4 degrees of freedom
+
+
+def test_logit_draw_at_the_uniform_edges_picks_the_first_and_last_feasible_options():
+    u = np.array([[0.0, 5.0, 1.0, -2.0]] * 2)
+    ok = np.array([[False, True, True, False]] * 2)
+    pick = draw_logit(u, ok, np.array([0.0, np.nextafter(1.0, 0.0)]))
+    assert pick.tolist() == [1, 2]

@@ -2,7 +2,9 @@
 
 In each sub-step a share of working-age persons reconsiders (the activity rate; the
 unemployed more often, new entrants always). Each picks from a small option set by
-multinomial logit, drawn as the argmax of utility plus Gumbel noise:
+multinomial logit (`draw_logit`: the option at one uniform draw on the cumulative logit
+probabilities over the feasible options, the distribution of the argmax of utility plus
+Gumbel noise from one draw per chooser instead of one per option):
 
     farm at home | non-farm work in the home village | commute from home to the township
     seat or the county town | move to the home township seat | move to the county town |
@@ -23,7 +25,8 @@ Utility of an option (residence r, workplace w) for person i:
   + home attachment (at the home place; rising with age)
   + terms contributed by other modules (land, pensions, ...) through `model.choice_terms`
 
-Retirees living away reconsider, at a lower rate, between staying and going home.
+Retirees living away reconsider, at a lower rate, between staying and going home (a
+two-option logit, one uniform each).
 Children follow a mother who moves if schooling at the destination is open to them,
 otherwise they stay behind; those left behind rejoin her at a yearly rate.
 """
@@ -339,14 +342,18 @@ class LocationChoice(Module):
             u[:, opt] -= commute * c.commute_cost_per_km * km
         for term in model.choice_terms:
             u += term(model, rows, res, work)
-        u += model.rng.gumbel(size=u.shape)
-        np.copyto(u, -np.inf, where=~ok)
-        has_option = ok.any(axis=1)
+        pick = draw_logit(u, ok, model.rng.random(len(rows)))
+        has_option = pick >= 0
         if not has_option.all():
-            rows, u, res, work = rows[has_option], u[has_option], res[has_option], work[has_option]
-        pick = np.argmax(u, axis=1)[:, None]
-        new_res = np.take_along_axis(res, pick, axis=1)[:, 0]
-        new_work = np.take_along_axis(work, pick, axis=1)[:, 0]
+            rows, pick, res, work = (
+                rows[has_option],
+                pick[has_option],
+                res[has_option],
+                work[has_option],
+            )
+        cell = np.arange(0, len(rows) * self.n_options, self.n_options) + pick
+        new_res = res.reshape(-1).take(cell)
+        new_work = work.reshape(-1).take(cell)
         # Keeping the same workplace keeps the job (or the search); a new workplace means
         # searching until the next clearing of the labour market.
         same_job = (new_work == p.workplace.take(rows)) & (new_work >= 0)
@@ -373,9 +380,8 @@ class LocationChoice(Module):
         u = self.residence_utility(model, rows, res)
         for term in model.choice_terms:
             u += term(model, rows, res, np.full_like(res, -1))
-        go_home = u[:, 1] + model.rng.gumbel(size=len(rows)) > u[:, 0] + model.rng.gumbel(
-            size=len(rows)
-        )
+        # The logit of two options: home with probability 1 / (1 + exp(u_stay - u_home)).
+        go_home = model.rng.random(len(rows)) * (1 + np.exp(u[:, 0] - u[:, 1])) < 1
         back = rows[go_home]
         origin, net_before = p.residence[back], self.network_keys(model, back)
         p.residence[back] = home[go_home]
@@ -384,3 +390,29 @@ class LocationChoice(Module):
         can_farm = (model.households.land_mu[p.hh[back]] > 0) & (p.age[back] < d.farming_exit_age)
         p.status[back[can_farm]] = FARMER
         return back, origin, net_before
+
+
+def draw_logit(u: np.ndarray, ok: np.ndarray, uniform: np.ndarray) -> np.ndarray:
+    """Option drawn for each row of utilities `u` (n, K) among its feasible options `ok`
+    with the logit probabilities softmax(u), by the inverse of their cumulative sum at
+    `uniform` (one uniform on [0, 1) per row); -1 where a row has no feasible option. The
+    distribution of the argmax of u plus a Gumbel per option, from one draw per row."""
+    # Options as rows (K, n): the reductions over options are passes over whole rows.
+    e = np.ascontiguousarray(u.T)
+    np.copyto(e, -np.inf, where=~ok.T)
+    top = e.max(axis=0)
+    none = top == -np.inf
+    top[none] = 0.0
+    e -= top
+    np.exp(e, out=e)  # infeasible options: 0
+    for k in range(1, len(e)):
+        e[k] += e[k - 1]
+    target = uniform * e[-1]
+    # The first option whose cumulative sum exceeds the target (never an infeasible one:
+    # its sum equals the one before it).
+    pick = (e <= target).sum(axis=0)
+    over = pick >= len(e)  # no option left: none feasible, or uniform * total rounded up
+    if over.any():
+        last = len(e) - 1 - np.argmax(ok[over, ::-1], axis=1)
+        pick[over] = np.where(none[over], -1, last)
+    return pick
