@@ -4,7 +4,7 @@ import numpy as np
 from conftest import small_scenario
 
 from countysim.model import CountyModel
-from countysim.modules.choice import draw_logit
+from countysim.modules.choice import draw_logit, sparse_uniforms
 from countysim.modules.family_moves import partners_follow
 
 
@@ -122,3 +122,37 @@ def test_logit_draw_at_the_uniform_edges_picks_the_first_and_last_feasible_optio
     ok = np.array([[False, True, True, False]] * 2)
     pick = draw_logit(u, ok, np.array([0.0, np.nextafter(1.0, 0.0)]))
     assert pick.tolist() == [1, 2]
+
+
+def test_sparse_uniforms_select_each_position_at_the_rate_with_uniform_draws_below_it():
+    rng = np.random.default_rng(3)
+    n, rate, reps = 1_000, 0.18, 2_000
+    hits = np.zeros(n)
+    draws = []
+    for _ in range(reps):
+        pos, draw = sparse_uniforms(rng, n, rate)
+        assert (np.diff(pos) > 0).all() and pos[0] >= 0 and pos[-1] < n
+        hits[pos] += 1
+        draws.append(draw)
+    draws = np.concatenate(draws)
+    se = np.sqrt(rate * (1 - rate) / (n * reps))
+    assert abs(hits.mean() / reps - rate) < 4 * se
+    # Every position alike: the first, the last and the rest (chi-square over positions).
+    chi2 = ((hits - reps * rate) ** 2 / (reps * rate * (1 - rate))).sum()
+    assert chi2 < n + 4 * np.sqrt(2 * n)
+    assert draws.min() >= 0 and draws.max() < rate
+    # A rule draw < r among them holds with probability r / rate.
+    for r in (0.06, 0.05):
+        share = (draws < r).mean()
+        assert abs(share - r / rate) < 4 * np.sqrt(r / rate * (1 - r / rate) / len(draws))
+
+
+def test_sparse_uniforms_at_the_edges():
+    rng = np.random.default_rng(1)
+    pos, draw = sparse_uniforms(rng, 10, 1.0)
+    assert pos.tolist() == list(range(10)) and (draw < 1).all()
+    assert len(sparse_uniforms(rng, 10, 0.0)[0]) == 0
+    assert len(sparse_uniforms(rng, 0, 0.5)[0]) == 0
+    # A rate so small that the first batch of gaps may not reach the end.
+    pos, _ = sparse_uniforms(rng, 1_000_000, 1e-5)
+    assert (pos < 1_000_000).all() and (np.diff(pos) > 0).all()

@@ -32,6 +32,11 @@ History of tolerated (non-exact) changes:
   choice with one uniform (logistic) instead of two Gumbels: the same distributions,
   other draws (checked against the option probabilities in tests/test_choice.py, and the
   national patterns over ten seeds within sampling error); goldens regenerated after it.
+- allowed change of draws: the location choice's activity draw (who reconsiders in a
+  sub-step, working persons and retirees) is made only for the persons it selects
+  (geometric gaps at the highest rate used, then a uniform below that rate for each),
+  instead of a uniform for every person each sub-step: the same probabilities, other
+  draws (tested in tests/test_choice.py); goldens regenerated after it.
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
 """Location and work choice: who lives where and works at what.
 
 In each sub-step a share of working-age persons reconsiders (the activity rate; the
-unemployed more often, new entrants always). Each picks from a small option set by
+unemployed more often, new entrants always); the activity draws are made only for those
+they select (`sparse_uniforms`: geometric gaps at the highest rate, then a uniform below
+it for each selected person, the same chance for every rule as a uniform per person). Each picks from a small option set by
 multinomial logit (`draw_logit`: the option at one uniform draw on the cumulative logit
 probabilities over the feasible options, the distribution of the argmax of utility plus
 Gumbel noise from one draw per chooser instead of one per option):
@@ -280,16 +282,17 @@ class LocationChoice(Module):
         if model.substep_index == 0 or self._net is None:
             self._year_aggregates(model)
         rate = model.scenario.simulation.activity_rate
-        draw = rng.random(len(p))
-        # Those whose draw is below the higher of the two rates, then the rules among them.
         unemployed_rate = rate * c.unemployed_activity_multiplier
-        near = np.flatnonzero(draw < max(rate, unemployed_rate))
-        status = p.status[near]
+        retiree_rate = c.retiree_activity_rate / model.scenario.simulation.substeps
+        # Each person's activity draw is asked only where it falls below the highest rate
+        # used (`sparse_uniforms`); the rules `draw < rate` then apply among those.
+        near, draw = sparse_uniforms(rng, len(p), max(rate, unemployed_rate, retiree_rate))
+        status = p.status.take(near)
         chance = np.where(status == UNEMPLOYED, unemployed_rate, rate)
-        near = near[IS_WORKING[status] & (draw[near] < chance)]
+        chosen = near[IS_WORKING[status] & (draw < chance)]
         # Sorted and distinct, as a union of the two sets would be, without sorting.
         choosing = p.must_choose.copy()
-        choosing[near] = True
+        choosing[chosen] = True
         rows = np.flatnonzero(choosing)
         del choosing
         origin = p.residence.take(rows)
@@ -297,7 +300,7 @@ class LocationChoice(Module):
         if len(rows):
             for start in range(0, len(rows), CHOOSER_CHUNK):
                 self._choose_work(model, rows[start : start + CHOOSER_CHUNK])
-        back, back_origin, back_net = self._retirees(model, draw)
+        back, back_origin, back_net = self._retirees(model, near[draw < retiree_rate])
         changed = p.residence.take(rows) != origin
         partners, partners_origin, partners_net = partners_follow(
             model, rows[changed], origin[changed]
@@ -364,13 +367,12 @@ class LocationChoice(Module):
         p.residence[rows] = new_res
         p.workplace[rows] = new_work
 
-    def _retirees(self, model, draw: np.ndarray):
-        """Retirees living away choose between staying and going home (farming if they can).
+    def _retirees(self, model, active: np.ndarray):
+        """Retirees living away among `active` (those whose activity draw fell below the
+        retirees' rate) choose between staying and going home (farming if they can).
         Returns those who went home, where they lived and their network cells before."""
         p = model.persons
-        rate = model.scenario.choice.retiree_activity_rate / model.scenario.simulation.substeps
-        rows = np.flatnonzero(draw < rate)
-        rows = rows[p.status.take(rows) == RETIRED]
+        rows = active[p.status.take(active) == RETIRED]
         home = model.households.home.take(p.hh.take(rows))
         away = p.residence.take(rows) != home
         rows, home = rows[away], home[away]
@@ -416,3 +418,34 @@ def draw_logit(u: np.ndarray, ok: np.ndarray, uniform: np.ndarray) -> np.ndarray
         last = len(e) - 1 - np.argmax(ok[over, ::-1], axis=1)
         pick[over] = np.where(none[over], -1, last)
     return pick
+
+
+def sparse_uniforms(rng: np.random.Generator, n: int, rate: float):
+    """Positions among `n` whose uniform draw falls below `rate`, in increasing order, and
+    those draws: the same law as `flatnonzero(draws < rate)` of n uniforms, drawn only
+    for the positions it selects. Gaps between selected positions are geometric
+    (an exponential's floor over -ln(1 - rate)), and a selected draw is uniform below
+    `rate`, so any rule `draw < r` with r <= rate holds with probability r."""
+    if rate >= 1.0:
+        return np.arange(n), rng.random(n)
+    if rate <= 0.0 or n == 0:
+        return np.zeros(0, dtype=np.intp), np.zeros(0)
+    scale = -1.0 / np.log1p(-rate)
+    expected = n * rate
+    parts, last = [], -1
+    while last < n - 1:
+        # Enough gaps at once but for about one sub-step in a billion (six sd).
+        gaps = rng.standard_exponential(int(expected + 6 * np.sqrt(expected)) + 16)
+        gaps *= scale
+        steps = gaps.astype(np.intp)  # the floor: gaps are not negative
+        steps += 1
+        steps[0] += last
+        np.cumsum(steps, out=steps)
+        parts.append(steps)
+        last = steps[-1]
+        expected = max((n - 1 - last) * rate, 0.0)
+    positions = np.concatenate(parts) if len(parts) > 1 else parts[0]
+    positions = positions[: np.searchsorted(positions, n)]
+    draws = rng.random(len(positions))
+    draws *= rate
+    return positions, draws
