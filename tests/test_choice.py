@@ -4,7 +4,7 @@ import numpy as np
 from conftest import small_scenario
 
 from countysim.model import CountyModel
-from countysim.modules.choice import draw_logit, sparse_uniforms
+from countysim.modules.choice_draws import draw_logit, sparse_uniforms
 from countysim.modules.family_moves import partners_follow
 
 

@@ -37,6 +37,10 @@ History of tolerated (non-exact) changes:
   (geometric gaps at the highest rate used, then a uniform below that rate for each),
   instead of a uniform for every person each sub-step: the same probabilities, other
   draws (tested in tests/test_choice.py); goldens regenerated after it.
+- the location choice sums its residence terms for the choosers from tables by home place
+  (cost of living, services and barrier without the hukou and network first, then the
+  hukou's difference, the children's service, the moving cost and the attachment), not
+  in the order of the formula: utilities move in the last bits (no golden value moved).
 """
 
 from __future__ import annotations

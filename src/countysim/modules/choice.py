@@ -3,10 +3,11 @@
 In each sub-step a share of working-age persons reconsiders (the activity rate; the
 unemployed more often, new entrants always); the activity draws are made only for those
 they select (`sparse_uniforms`: geometric gaps at the highest rate, then a uniform below
-it for each selected person, the same chance for every rule as a uniform per person). Each picks from a small option set by
-multinomial logit (`draw_logit`: the option at one uniform draw on the cumulative logit
-probabilities over the feasible options, the distribution of the argmax of utility plus
-Gumbel noise from one draw per chooser instead of one per option):
+it for each selected person, the same chance for every rule as a uniform per person).
+Each picks from a small option set by multinomial logit (`draw_logit`: the option at one
+uniform draw on the cumulative logit probabilities over the feasible options, the
+distribution of the argmax of utility plus Gumbel noise from one draw per chooser
+instead of one per option):
 
     farm at home | non-farm work in the home village | commute from home to the township
     seat or the county town | move to the home township seat | move to the county town |
@@ -38,6 +39,7 @@ from __future__ import annotations
 import numpy as np
 
 from countysim.modules.base import Module
+from countysim.modules.choice_draws import draw_logit, sparse_uniforms
 from countysim.modules.family_moves import among, children_follow, partners_follow
 from countysim.population import (
     FARMER,
@@ -109,19 +111,18 @@ class LocationChoice(Module):
             st.hukou_barrier[i] = city.hukou_barrier
 
     # ----------------------------------------------------------------- options
-    def _options(self, model, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _options(self, model, rows, hh, home) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Residence, workplace (-1 = farm) and feasibility of each option, shape (n, K):
         those of the person's home place (`_place_options`), less what age and land rule
-        out."""
+        out (`hh`, `home`: the rows' households and home places)."""
         p, demo = model.persons, model.scenario.demography
         res_of, work_of, ok_of = self._place_options(model)
-        home = model.households.home.take(p.hh.take(rows))
         res, work, ok = (
             res_of.take(home, axis=0),
             work_of.take(home, axis=0),
             ok_of.take(home, axis=0),
         )
-        land = model.households.land_mu.take(p.hh.take(rows))
+        land = model.households.land_mu.take(hh)
         age = p.age.take(rows)
         ok[:, FARM] &= (land > 0) & (age < demo.farming_exit_age)
         ok[:, FARM + 1 :] &= (age < demo.retirement_age)[:, None]  # the old only farm
@@ -267,14 +268,68 @@ class LocationChoice(Module):
         np.subtract.at(flat, before, 1)
         np.add.at(flat, after, 1)
 
-    def _expected_income(self, model, rows, work) -> np.ndarray:
+    def _expected_income(self, model, rows, home) -> np.ndarray:
+        """Expected income at each of the options' distinct workplaces, shape (n, W)."""
         st, lab = model.state, model.scenario.labour
         informal = st.informal_wage if lab.informal_sector else 0.0
-        # Per place, then looked up: the same numbers as per person and option.
+        # Per place, then per home place's workplaces, then looked up by home: the same
+        # numbers as per person and option.
         nonfarm = st.job_prob * st.wage + (1 - st.job_prob) * informal
-        income = model.persons.skill.take(rows)[:, None] * nonfarm.take(np.maximum(work, 0))
+        work_of = self._place_options(model)[1][:, self.distinct_work]
+        income = nonfarm.take(np.maximum(work_of, 0)).take(home, axis=0)
+        income *= model.persons.skill.take(rows)[:, None]
         income[:, FARM] = model.farming.prospective_income(model, rows)
         return income
+
+    def _home_residence_terms(self, model) -> tuple[np.ndarray, ...]:
+        """Per home place and distinct residence of its options (P, R): the residence, the
+        terms that depend on them alone (cost of living, services and barrier without the
+        hukou, network), the service and barrier difference the place's hukou makes, the
+        service without hukou, and whether the residence is the home place."""
+        world, st, c = model.world, model.state, model.scenario.choice
+        n = world.n
+        res = self._place_options(model)[0][:, self.distinct_residence]
+        home = np.arange(n)[:, None]
+        own = res == home
+        quality = c.service_weight * st.service_quality
+        service = quality * st.non_hukou_access
+        level_barrier = np.where(world.level == CITY, st.hukou_barrier, c.non_hukou_barrier_county)
+        barrier = self.urban * level_barrier
+        base = (-c.cost_of_living_weight * np.log(st.cost_of_living)).take(res)
+        base += service.take(res)
+        base -= barrier.take(res)
+        base += self._network_utility(model, home * n + res) * ~own
+        return res, base, (quality - service + barrier).take(res), service.take(res), own
+
+    def _chooser_residence_utility(self, model, rows, home) -> np.ndarray:
+        """`residence_utility` at the distinct residences of the choosers' options, shape
+        (n, R), from tables by home place: the same terms, summed in another order."""
+        p, c, n = model.persons, model.scenario.choice, model.world.n
+        res_of, base, hukou_gain, service_of, own = self._home_residence_terms(model)
+        u = base.take(home, axis=0)
+        res = res_of.take(home, axis=0)
+        hukou_here = res == p.hukou_place.take(rows)[:, None]
+        cell = np.flatnonzero(hukou_here)  # at most one residence per person
+        flat = u.reshape(-1)
+        flat[cell] += hukou_gain.reshape(-1).take(
+            home.take(cell // res.shape[1]) * res.shape[1] + cell % res.shape[1]
+        )
+        kids = self.school_children(model).take(rows)
+        mums = np.flatnonzero(kids)
+        if len(mums):
+            service = service_of.take(home.take(mums), axis=0)
+            quality = c.service_weight * model.state.service_quality
+            np.copyto(service, quality.take(res[mums]), where=hukou_here[mums])
+            service *= (c.school_child_weight * kids.take(mums))[:, None]
+            u[mums] += service
+        current = p.residence.take(rows)[:, None]
+        pair = current * n + res
+        u -= (res != current) * self._moving_cost(model).take(pair)
+        age = p.age.take(rows)
+        attach = c.home_attachment + c.home_attachment_per_decade * np.maximum(age - 16, 0) / 10
+        for j in np.flatnonzero(own.any(axis=0)):
+            np.add(u[:, j], attach, out=u[:, j], where=own[:, j].take(home))
+        return u
 
     # ----------------------------------------------------------------- the step
     def substep(self, model) -> None:
@@ -321,31 +376,22 @@ class LocationChoice(Module):
         )
 
     def _choose_work(self, model, rows: np.ndarray) -> None:
-        p, c = model.persons, model.scenario.choice
+        p = model.persons
         p.must_choose[rows] = False
-        res, work, ok = self._options(model, rows)
-        # Options share workplaces (commuting to a place or moving there) and residences
-        # (the four at home): income and residence terms are computed once for each
-        # distinct one and then spread over the options.
-        income = self._expected_income(model, rows, work[:, self.distinct_work])
-        np.maximum(income, c.income_floor_yuan, out=income)
-        np.log(income, out=income)
-        income *= c.income_weight
-        u = income.take(self.work_of_option, axis=1)
-        del income
-        u += self.residence_utility(model, rows, res[:, self.distinct_residence]).take(
-            self.residence_of_option, axis=1
-        )
-        # Only the commuting options have a workplace other than the residence.
-        dist, n_places = model.world.dist_km.reshape(-1), model.world.n
-        for opt in (COMMUTE_TOWNSHIP, COMMUTE_COUNTY_TOWN):
-            r, w = res[:, opt], work[:, opt]
-            commute = (w >= 0) & (w != r)
-            km = dist.take(np.maximum(r, 0) * n_places + np.maximum(w, 0))  # the (r, w) cell
-            u[:, opt] -= commute * c.commute_cost_per_km * km
-        for term in model.choice_terms:
-            u += term(model, rows, res, work)
-        pick = draw_logit(u, ok, model.rng.random(len(rows)))
+        hh = p.hh.take(rows)
+        home = model.households.home.take(hh)
+        res, work, ok = self._options(model, rows, hh, home)
+        uniform = model.rng.random(len(rows))
+        # The old have at most one option (farming, column 0), which the draw would give
+        # them whatever its utility: only the others' options are weighed.
+        pick = np.where(ok[:, FARM], FARM, -1)
+        weigh = p.age.take(rows) < model.scenario.demography.retirement_age
+        if weigh.all():
+            pick = draw_logit(self._utility(model, rows, hh, home, res, work), ok, uniform)
+        elif weigh.any():
+            w = np.flatnonzero(weigh)
+            u = self._utility(model, rows[w], hh[w], home[w], res[w], work[w])
+            pick[w] = draw_logit(u, ok[w], uniform[w])
         has_option = pick >= 0
         if not has_option.all():
             rows, pick, res, work = (
@@ -366,6 +412,46 @@ class LocationChoice(Module):
         p.years_here[rows] = np.where(new_res != p.residence.take(rows), 0, p.years_here.take(rows))
         p.residence[rows] = new_res
         p.workplace[rows] = new_work
+
+    def _utility(self, model, rows, hh, home, res, work) -> np.ndarray:
+        """Utility of each option for each of `rows` (without the random term), (n, K)."""
+        c = model.scenario.choice
+        # Options share workplaces (commuting to a place or moving there) and residences
+        # (the four at home): income and residence terms are computed once for each
+        # distinct one and then spread over the options.
+        income = self._expected_income(model, rows, home)
+        np.maximum(income, c.income_floor_yuan, out=income)
+        np.log(income, out=income)
+        income *= c.income_weight
+        u = income.take(self.work_of_option, axis=1)
+        del income
+        u += self._chooser_residence_utility(model, rows, home).take(
+            self.residence_of_option, axis=1
+        )
+        # Only the commuting options have a workplace other than the residence; their
+        # cost depends on the home place alone.
+        commute = self._commute_cost(model)
+        for opt in (COMMUTE_TOWNSHIP, COMMUTE_COUNTY_TOWN):
+            u[:, opt] -= commute[:, opt].take(home)
+        for term in model.choice_terms:
+            u += term(model, rows, res, work)
+        return u
+
+    def _commute_cost(self, model) -> np.ndarray:
+        """Commuting cost of each option for a person of each home place (P, K)."""
+        res, work, _ = self._place_options(model)
+        cached = getattr(self, "_commute", None)
+        if cached is not None and cached[0] is res:
+            return cached[1]
+        c, dist = model.scenario.choice, model.world.dist_km
+        cost = np.zeros(res.shape)
+        for opt in (COMMUTE_TOWNSHIP, COMMUTE_COUNTY_TOWN):
+            r, w = res[:, opt], work[:, opt]
+            commute = (w >= 0) & (w != r)
+            km = dist[np.maximum(r, 0), np.maximum(w, 0)]
+            cost[:, opt] = commute * c.commute_cost_per_km * km
+        self._commute = (res, cost)
+        return cost
 
     def _retirees(self, model, active: np.ndarray):
         """Retirees living away among `active` (those whose activity draw fell below the
@@ -392,60 +478,3 @@ class LocationChoice(Module):
         can_farm = (model.households.land_mu[p.hh[back]] > 0) & (p.age[back] < d.farming_exit_age)
         p.status[back[can_farm]] = FARMER
         return back, origin, net_before
-
-
-def draw_logit(u: np.ndarray, ok: np.ndarray, uniform: np.ndarray) -> np.ndarray:
-    """Option drawn for each row of utilities `u` (n, K) among its feasible options `ok`
-    with the logit probabilities softmax(u), by the inverse of their cumulative sum at
-    `uniform` (one uniform on [0, 1) per row); -1 where a row has no feasible option. The
-    distribution of the argmax of u plus a Gumbel per option, from one draw per row."""
-    # Options as rows (K, n): the reductions over options are passes over whole rows.
-    e = np.ascontiguousarray(u.T)
-    np.copyto(e, -np.inf, where=~ok.T)
-    top = e.max(axis=0)
-    none = top == -np.inf
-    top[none] = 0.0
-    e -= top
-    np.exp(e, out=e)  # infeasible options: 0
-    for k in range(1, len(e)):
-        e[k] += e[k - 1]
-    target = uniform * e[-1]
-    # The first option whose cumulative sum exceeds the target (never an infeasible one:
-    # its sum equals the one before it).
-    pick = (e <= target).sum(axis=0)
-    over = pick >= len(e)  # no option left: none feasible, or uniform * total rounded up
-    if over.any():
-        last = len(e) - 1 - np.argmax(ok[over, ::-1], axis=1)
-        pick[over] = np.where(none[over], -1, last)
-    return pick
-
-
-def sparse_uniforms(rng: np.random.Generator, n: int, rate: float):
-    """Positions among `n` whose uniform draw falls below `rate`, in increasing order, and
-    those draws: the same law as `flatnonzero(draws < rate)` of n uniforms, drawn only
-    for the positions it selects. Gaps between selected positions are geometric
-    (an exponential's floor over -ln(1 - rate)), and a selected draw is uniform below
-    `rate`, so any rule `draw < r` with r <= rate holds with probability r."""
-    if rate >= 1.0:
-        return np.arange(n), rng.random(n)
-    if rate <= 0.0 or n == 0:
-        return np.zeros(0, dtype=np.intp), np.zeros(0)
-    scale = -1.0 / np.log1p(-rate)
-    expected = n * rate
-    parts, last = [], -1
-    while last < n - 1:
-        # Enough gaps at once but for about one sub-step in a billion (six sd).
-        gaps = rng.standard_exponential(int(expected + 6 * np.sqrt(expected)) + 16)
-        gaps *= scale
-        steps = gaps.astype(np.intp)  # the floor: gaps are not negative
-        steps += 1
-        steps[0] += last
-        np.cumsum(steps, out=steps)
-        parts.append(steps)
-        last = steps[-1]
-        expected = max((n - 1 - last) * rate, 0.0)
-    positions = np.concatenate(parts) if len(parts) > 1 else parts[0]
-    positions = positions[: np.searchsorted(positions, n)]
-    draws = rng.random(len(positions))
-    draws *= rate
-    return positions, draws
