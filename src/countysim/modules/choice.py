@@ -208,12 +208,15 @@ class LocationChoice(Module):
             self._net_utility = c.network_weight * np.log1p(self._network(model))
         return self._net_utility.take(pair)
 
-    def _moving_cost(self, model) -> np.ndarray:
-        """P x P: utility cost of moving from one place to another (fixed plus per log km)."""
+    def _moving_cost(self, model, staying_free: bool = False) -> np.ndarray:
+        """P x P: utility cost of moving from one place to another (fixed plus per log km);
+        with `staying_free`, 0 from a place to itself."""
         if getattr(self, "_moving", None) is None:
             c = model.scenario.choice
             self._moving = c.moving_cost + c.moving_cost_per_log_km * np.log1p(model.world.dist_km)
-        return self._moving
+            self._moving_free = self._moving.copy()
+            np.fill_diagonal(self._moving_free, 0.0)
+        return self._moving_free if staying_free else self._moving
 
     def school_children(self, model) -> np.ndarray:
         """Number of children aged 6-15 of each person (as their mother)."""
@@ -288,6 +291,11 @@ class LocationChoice(Module):
         service without hukou, and whether the residence is the home place."""
         world, st, c = model.world, model.state, model.scenario.choice
         n = world.n
+        # The same within a sub-step's choice but for the network, which changes after it.
+        cached = getattr(self, "_residence_terms", None)
+        key = (model.clock, self._net_utility)
+        if cached is not None and cached[0][0] == key[0] and cached[0][1] is key[1]:
+            return cached[1]
         res = self._place_options(model)[0][:, self.distinct_residence]
         home = np.arange(n)[:, None]
         own = res == home
@@ -299,7 +307,9 @@ class LocationChoice(Module):
         base += service.take(res)
         base -= barrier.take(res)
         base += self._network_utility(model, home * n + res) * ~own
-        return res, base, (quality - service + barrier).take(res), service.take(res), own
+        terms = (res, base, (quality - service + barrier).take(res), service.take(res), own)
+        self._residence_terms = ((key[0], self._net_utility), terms)
+        return terms
 
     def _chooser_residence_utility(self, model, rows, home) -> np.ndarray:
         """`residence_utility` at the distinct residences of the choosers' options, shape
@@ -322,9 +332,8 @@ class LocationChoice(Module):
             np.copyto(service, quality.take(res[mums]), where=hukou_here[mums])
             service *= (c.school_child_weight * kids.take(mums))[:, None]
             u[mums] += service
-        current = p.residence.take(rows)[:, None]
-        pair = current * n + res
-        u -= (res != current) * self._moving_cost(model).take(pair)
+        pair = p.residence.take(rows)[:, None] * n + res  # (current place, residence)
+        u -= self._moving_cost(model, staying_free=True).take(pair)
         age = p.age.take(rows)
         attach = c.home_attachment + c.home_attachment_per_decade * np.maximum(age - 16, 0) / 10
         for j in np.flatnonzero(own.any(axis=0)):
@@ -421,6 +430,8 @@ class LocationChoice(Module):
         # distinct one and then spread over the options.
         income = self._expected_income(model, rows, home)
         np.maximum(income, c.income_floor_yuan, out=income)
+        # For the terms of other modules, which ask the same of the same choosers.
+        self._chunk = (rows, hh, home, work, income.copy())
         np.log(income, out=income)
         income *= c.income_weight
         u = income.take(self.work_of_option, axis=1)
@@ -435,7 +446,26 @@ class LocationChoice(Module):
             u[:, opt] -= commute[:, opt].take(home)
         for term in model.choice_terms:
             u += term(model, rows, res, work)
+        self._chunk = None
         return u
+
+    def chooser_households(self, model, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Households and home places of `rows`: those gathered for the choosers being
+        weighed, when `rows` are they, else gathered now."""
+        chunk = getattr(self, "_chunk", None)
+        if chunk is not None and chunk[0] is rows:
+            return chunk[1], chunk[2]
+        hh = model.persons.hh.take(rows)
+        return hh, model.households.home.take(hh)
+
+    def option_earnings(self, rows: np.ndarray, work: np.ndarray) -> np.ndarray | None:
+        """Expected earnings of the choosers being weighed at each option's workplace, at
+        least the income floor, shape (n, K), when `rows` and `work` are theirs (None
+        otherwise); the farming option's (workplace -1) are left to the caller."""
+        chunk = getattr(self, "_chunk", None)
+        if chunk is None or chunk[0] is not rows or chunk[3] is not work:
+            return None
+        return chunk[4].take(self.work_of_option, axis=1)
 
     def _commute_cost(self, model) -> np.ndarray:
         """Commuting cost of each option for a person of each home place (P, K)."""

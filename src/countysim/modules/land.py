@@ -394,6 +394,12 @@ class Land(Module):
         """Expected earnings at each workplace, as in the location choice (skill times the
         job-finding-weighted wage), or last year's income where there is no workplace."""
         p, st, c = model.persons, model.state, model.scenario.choice
+        earnings = model.choice.option_earnings(rows, work)  # the choice's own, if its
+        if earnings is not None:
+            farm = np.flatnonzero(work < 0)
+            income = p.income.take(rows.take(farm // work.shape[1]))
+            earnings.reshape(-1)[farm] = np.maximum(income, c.income_floor_yuan)
+            return earnings
         informal = st.informal_wage if model.scenario.labour.informal_sector else 0.0
         wage = (st.job_prob * st.wage + (1 - st.job_prob) * informal).take(np.maximum(work, 0))
         earnings = np.where(
@@ -403,20 +409,24 @@ class Land(Module):
 
     def choice_term(self, model, rows, res, work) -> np.ndarray:
         """Utility of the land a person keeps while not farming it (E_P, E_A above)."""
-        p, lp = model.persons, model.scenario.land
-        h = p.hh.take(rows)
-        home = model.households.home.take(h)
+        lp = model.scenario.land
+        h, home = model.choice.chooser_households(model, rows)
         value = self.land_value
         rent, q = self.rent.take(home), self.tenant_share.take(home)
         lease = rent - self._lease_hazard(model, h) * value
-        away_loss = self.risk[h] * lp.absent_land_loss * value
+        away_loss = self.risk.take(h) * lp.absent_land_loss * value
         present = q * np.maximum(lease, 0.0)
         away = q * np.maximum(lease, -away_loss) - (1 - q) * away_loss
         outside = ~model.world.is_county.take(res)
-        farming_at_home = (work < 0) & (res == home[:, None])
-        per_mu = np.where(outside, away[:, None], np.where(farming_at_home, 0.0, present[:, None]))
+        per_mu = np.where(outside, away[:, None], present[:, None])
+        # Farming at home: only the options without a workplace can be.
+        farm = np.flatnonzero(work < 0)
+        k = work.shape[1]
+        at_home = res.reshape(-1).take(farm) == home.take(farm // k)
+        per_mu.reshape(-1)[farm[at_home & ~outside.reshape(-1).take(farm)]] = 0.0
         # In place on one matrix of the options' shape: the same operations, fewer copies.
-        ratio = np.multiply(self._share(model, rows)[:, None], per_mu, out=per_mu)
+        share = self.land_per_member.take(h) * model.persons.contract_member.take(rows)
+        ratio = np.multiply(share[:, None], per_mu, out=per_mu)
         ratio /= self._earnings(model, rows, work)
         np.maximum(ratio, -0.9, out=ratio)
         np.log1p(ratio, out=ratio)

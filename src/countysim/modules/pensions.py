@@ -427,12 +427,15 @@ class Pensions(Module):
         """Pension term of the location choice (see the module docstring)."""
         p = model.persons
         floor = model.scenario.choice.income_floor_yuan
-        enrol = self.enrolment(model, p.hukou_urban.take(rows))
-        u = self.retirement_income(model, rows, res, work, enrol)
-        np.maximum(u, floor, out=u)
-        np.log(u, out=u)
-        drawing = np.flatnonzero(p.pension_scheme.take(rows) >= RESIDENT_PENSION)
-        if len(drawing):
+        drawing = p.pension_scheme.take(rows) >= RESIDENT_PENSION
+        # Those who draw a pension already weigh only its independence: the income they
+        # would retire with is computed for the others alone.
+        saving = np.flatnonzero(~drawing) if drawing.any() else None
+        if saving is None:
+            u = self._log_retirement_income(model, rows, res, work)
+        else:
+            u = np.empty(res.shape)
+            u[saving] = self._log_retirement_income(model, rows[saving], res[saving], work[saving])
             pensioners = rows[drawing]
             pension = p.pension_entitlement.take(pensioners) + self._resident_pension(
                 model, pensioners
@@ -442,6 +445,12 @@ class Pensions(Module):
             u[drawing] = independence * (res[drawing] != home)
         u *= self._weight(model)
         return u
+
+    def _log_retirement_income(self, model, rows, res, work) -> np.ndarray:
+        enrol = self.enrolment(model, model.persons.hukou_urban.take(rows))
+        u = self.retirement_income(model, rows, res, work, enrol)
+        np.maximum(u, model.scenario.choice.income_floor_yuan, out=u)
+        return np.log(u, out=u)
 
     def settlement_gain(self, model, rows) -> np.ndarray:
         """Gain of joining the local employee scheme on urban-hukou terms by settling."""
