@@ -354,11 +354,15 @@ class LocationChoice(Module):
         status = p.status.take(near)
         chance = np.where(status == UNEMPLOYED, unemployed_rate, rate)
         chosen = near[IS_WORKING[status] & (draw < chance)]
-        # Sorted and distinct, as a union of the two sets would be, without sorting.
-        choosing = p.must_choose.copy()
-        choosing[chosen] = True
-        rows = np.flatnonzero(choosing)
-        del choosing
+        # Sorted and distinct, as a union of the two sets would be, without sorting; those
+        # who must choose (new entrants) all choose at the year's first sub-step.
+        if p.must_choose.any():
+            choosing = p.must_choose.copy()
+            choosing[chosen] = True
+            rows = np.flatnonzero(choosing)
+            del choosing
+        else:
+            rows = chosen
         origin = p.residence.take(rows)
         net_before = self.network_keys(model, rows)
         if len(rows):

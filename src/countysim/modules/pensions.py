@@ -394,10 +394,10 @@ class Pensions(Module):
         p, st, pen = model.persons, model.state, model.scenario.pensions
         left = np.maximum(model.scenario.demography.retirement_age - p.age.take(rows), 0)
         area = p.pension_area.take(rows)[:, None]
-        w = np.maximum(work, 0)
-        covered_years = st.job_prob.take(w)  # take: quicker than indexing, same values
-        # Masked ufuncs and copies below, not boolean indexing: no index arrays are built.
-        np.copyto(covered_years, 0.0, where=work < 0)
+        # Place tables with a last entry for workplace -1 (farming: no formal job), which
+        # `take` reads there; take: quicker than indexing, the same values. Masked ufuncs
+        # and copies below, not boolean indexing: no index arrays are built.
+        covered_years = np.append(st.job_prob, 0.0).take(work)
         covered_years *= (enrolment * left)[:, None]
         kept = np.where(
             (area >= 0) & (self.area_of_place.take(res) != area),
@@ -406,11 +406,10 @@ class Pensions(Module):
         )
         full = kept * p.pension_years.take(rows)[:, None]
         full += covered_years
-        short = full >= pen.minimum_years
-        np.logical_not(short, out=short)
+        short = full < pen.minimum_years
         pension = kept
         pension *= p.pension_entitlement.take(rows)[:, None]
-        covered_years *= st.wage.take(w)
+        covered_years *= np.append(st.wage, 0.0).take(work)
         covered_years *= (self.accrual_rate * p.skill.take(rows))[:, None]
         pension += covered_years
         # Short of the minimum years: the individual-account share plus the basic pension.
