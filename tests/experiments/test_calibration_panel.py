@@ -23,7 +23,10 @@ HISTORY = ROOT / "scenarios" / "history.yaml"
 CODES = ("130125", "411421")
 
 #: The policy history on a tiny generated county, a statistics target, and the mean error
-#: of the log change of residents in two census counties at the coarsest scale.
+#: of the log change of residents in two census counties at the coarsest scale. Whether
+#: four runs of forty agents leave some parameter set within implausibility 3 is chance:
+#: seed 5 did until the location choice's draws changed, seed 4 did before and after (as
+#: did 1, 2, 3, 6 and 7); the test is of the pipeline, not of the fit.
 BODY = f"""\
 name: tinypanel
 scenario: {HISTORY}
@@ -58,7 +61,7 @@ budget:
   ensemble: 10
   candidates: 500
 execution: {{executor: serial, flush_runs: 1}}
-seed: 5
+seed: 4
 """
 
 
