@@ -108,20 +108,22 @@ class YearTally:
         p, level = model.persons, model.world.level
         if not len(moved):
             return
-        dest = p.residence[moved]
+        # Gathers by take, and the returns by index: the same counts.
+        dest = p.residence.take(moved)
         n = self.n_places
         self.moves_out += np.bincount(origin, minlength=n)
         self.moves_in += np.bincount(dest, minlength=n)
-        key = level[origin].astype(np.int64) * N_LEVELS + level[dest]
+        key = level.take(origin).astype(np.int64) * N_LEVELS + level.take(dest)
         self.flows += np.bincount(key, minlength=N_LEVELS**2).reshape(N_LEVELS, N_LEVELS)
-        home = model.households.home[p.hh[moved]]
+        home = model.households.home.take(p.hh.take(moved))
         returned = (dest == home) & (not first_arrival)
         if first_arrival:  # from outside the county: not of its origin population
-            model.recorder.note_outsiders(p.pid[moved])
-        self.returns += int(returned.sum())
-        band = age_band(p.age[moved])
+            model.recorder.note_outsiders(p.pid.take(moved))
+        returned = np.flatnonzero(returned)
+        self.returns += len(returned)
+        band = age_band(p.age.take(moved))
         self.moves_by_age += np.bincount(band, minlength=len(AGE_EDGES))
-        self.returns_by_age += np.bincount(band[returned], minlength=len(AGE_EDGES))
+        self.returns_by_age += np.bincount(band.take(returned), minlength=len(AGE_EDGES))
 
 
 class Recorder:

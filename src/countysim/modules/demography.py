@@ -104,7 +104,8 @@ class Demography(Module):
             (old_status == FARMER) & (old_age >= d.farming_exit_age)
         )
         del old_status, old_age
-        nonfarm, retiring = nonfarm[retiring], old[retiring]
+        retiring = np.flatnonzero(retiring)  # by index: the same rows
+        nonfarm, retiring = nonfarm.take(retiring), old.take(retiring)
         status[retiring] = RETIRED
         p.workplace[retiring] = -1
         # Non-farm workers who retire at home go back to the family land, as long as they can.
