@@ -40,7 +40,7 @@ class Incomes(Module):
         stayers = np.bincount(p.hh.take(here), minlength=n_hh)
         # Only members away from a home where someone lives send, only those at home receive:
         # the others' remittances are 0, which adds nothing to any sum below.
-        senders = away.take(np.flatnonzero(stayers.take(p.hh.take(away))))  # by index
+        senders = away.take(np.flatnonzero(stayers.take(p.hh.take(away)) > 0))  # by index
         sent = model.scenario.incomes.remittance_share * earnings.take(senders)
         pot = np.bincount(p.hh.take(senders), weights=sent, minlength=n_hh)
         # Senders and receivers are apart: each side is settled, and its arrays freed, in turn.

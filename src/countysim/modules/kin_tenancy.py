@@ -57,7 +57,8 @@ def lend(
     del working
     # Sums over the households that offer, and those that have room (apart: a household
     # with land beyond what it can work has no room), in order: the others add 0.
-    lenders, takers = np.flatnonzero(offer), np.flatnonzero(room)
+    # Of masks: finding the non-zero values of a float array takes ten times as long.
+    lenders, takers = np.flatnonzero(offer != 0), np.flatnonzero(room != 0)
     offered = np.bincount(home.take(lenders), weights=offer.take(lenders), minlength=n_places)
     spare = np.bincount(home.take(takers), weights=room.take(takers), minlength=n_places)
     moved = np.minimum(offered, spare)

@@ -507,5 +507,5 @@ def _share(flags: np.ndarray, where: np.ndarray) -> float:
 
 
 def _mean(values: np.ndarray, where: np.ndarray) -> float:
-    n = int(where.sum())
-    return float(values[where].sum() / n) if n else 0.0
+    n = int(np.count_nonzero(where))
+    return float(values.take(np.flatnonzero(where)).sum() / n) if n else 0.0
