@@ -274,8 +274,9 @@ class Persons:
             table[:] = -1
             table[self._cols["pid"]] = np.arange(len(self), dtype=np.int32)
             object.__setattr__(self, "_pid_rows", table)
-        inside = (pids >= 0) & (pids < self.next_pid)
-        return table.take(np.where(inside, pids, self.next_pid)).astype(np.intp)
+        # Pids outside 0..next_pid-1 (-1: no mother in the model) look up the last slot,
+        # -1: clipped to next_pid, or to -1, which `take` counts from the end.
+        return table.take(np.clip(pids, -1, self.next_pid)).astype(np.intp)
 
 
 def spare_room(rows: int) -> int:

@@ -48,6 +48,7 @@ from countysim.world import (
     TOWNSHIP,
     VILLAGE,
 )
+from countysim.year_panel import YearPanel
 
 N_LEVELS = len(LEVELS)
 IS_AT_WORK = status_table((EMPLOYED, INFORMAL))  # non-farm workers with work
@@ -136,7 +137,7 @@ class Recorder:
         if persons is not None:
             self.note_outsiders(persons.pid[~world.is_county[persons.hukou_place]])
         self.county: list[dict] = []
-        self.places: list[dict[str, np.ndarray]] = []  # one dict of columns per year
+        self.places = YearPanel()  # the place panel, a block of columns per year
         self.flows: list[dict] = []
         self.ages: list[dict[str, np.ndarray]] = []  # migration age profile, one dict per year
 
@@ -167,8 +168,7 @@ class Recorder:
     def tables(self) -> dict[str, pd.DataFrame]:
         """The county table, place panel, flows and migration age profile as DataFrames."""
         text_in_heap()
-        columns = self.places[0].keys() if self.places else ()
-        places = {k: np.concatenate([year[k] for year in self.places]) for k in columns}
+        places = self.places.columns()
         ages = {k: np.concatenate([year[k] for year in self.ages]) for k in self.ages[0]}
         return {
             "county": pd.DataFrame(self.county),
@@ -389,27 +389,26 @@ class Recorder:
         idle = np.bincount(unemployed_at, minlength=n)
         unemployment = np.divide(idle, force, out=np.zeros(n), where=force > 0)
         scale = model.scenario.simulation.scale
-        self.places.append(
-            {
-                "year": np.full(n, model.year),
-                "place_id": world.ids,
-                "name": np.array(world.names, dtype=object),
-                "level": np.array(LEVELS, dtype=object)[world.level],
-                "residents": residents,
-                "registered": registered,
-                "employment": st.employment.copy(),
-                "income_pc": income_pc,
-                "wage": st.wage.copy(),
-                "unemployment_rate": unemployment,
-                "moves_in": scale * model.tally.moves_in,
-                "moves_out": scale * model.tally.moves_out,
-                "land_farmed_mu": st.land_farmed.copy(),
-                "land_idle_mu": st.land_idle.copy(),
-                "farm_output": st.farm_output.copy(),
-            }
-        )
+        block = {
+            "year": np.full(n, model.year),
+            "place_id": world.ids,
+            "name": np.array(world.names, dtype=object),
+            "level": np.array(LEVELS, dtype=object)[world.level],
+            "residents": residents,
+            "registered": registered,
+            "employment": st.employment.copy(),
+            "income_pc": income_pc,
+            "wage": st.wage.copy(),
+            "unemployment_rate": unemployment,
+            "moves_in": scale * model.tally.moves_in,
+            "moves_out": scale * model.tally.moves_out,
+            "land_farmed_mu": st.land_farmed.copy(),
+            "land_idle_mu": st.land_idle.copy(),
+            "farm_output": st.farm_output.copy(),
+        }
         for module in model.modules:
-            self.places[-1].update(module.place_outputs(model))
+            block.update(module.place_outputs(model))
+        self.places.append(block)
 
 
 @functools.cache

@@ -365,12 +365,13 @@ class Pensions(Module):
         same earnings (the year's incomes follow the pensions' step, with no earnings
         between) rather than kept in a column of 8 bytes a person."""
         p, pen = model.persons, model.scenario.pensions
-        paid = np.zeros(len(p))
-        rows = np.flatnonzero(p.pension_scheme == EMPLOYEE)
-        paid[rows] = pen.employee_contribution_rate * p.wage_income.take(rows)
-        rows = np.flatnonzero(p.pension_scheme == RESIDENT)
-        earnings = np.maximum(p.wage_income.take(rows) + p.farm_income.take(rows), 0.0)
-        paid[rows] = np.minimum(earnings, pen.resident_contribution_yuan)
+        # Masked ufuncs into one array: no rows or gathered copies at the incomes' peak.
+        paid = np.multiply(p.wage_income, pen.employee_contribution_rate)
+        np.copyto(paid, 0.0, where=p.pension_scheme != EMPLOYEE)
+        resident = p.pension_scheme == RESIDENT
+        np.add(p.wage_income, p.farm_income, out=paid, where=resident)
+        np.maximum(paid, 0.0, out=paid, where=resident)
+        np.minimum(paid, pen.resident_contribution_yuan, out=paid, where=resident)
         return np.negative(paid, out=paid)
 
     # ----------------------------------------------------------------- choices
