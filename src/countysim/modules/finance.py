@@ -168,11 +168,16 @@ class Finance(Module):
             "finance.transfer_per_settled_migrant": f.transfer_per_settled_migrant,
         }
 
-    def planning_population(self, model, users: np.ndarray, resident_share: float) -> np.ndarray:
-        """P_j = (1 - a) * registered_j + a * users_j for county places, 0 for cities."""
+    def planning_population(
+        self, model, users: np.ndarray, resident_share: float, holders: np.ndarray | None = None
+    ) -> np.ndarray:
+        """P_j = (1 - a) * registered_j + a * users_j for county places, 0 for cities
+        (`holders`: the rows holding each place's hukou, if counted already)."""
         p, n = model.persons, model.world.n
         scale = model.scenario.simulation.scale
-        registered = scale * np.bincount(p.hukou_place, minlength=n).astype(float)
+        if holders is None:
+            holders = np.bincount(p.hukou_place, minlength=n)
+        registered = scale * holders.astype(float)
         basis = (1 - resident_share) * registered + resident_share * users
         return np.where(self.county, basis, 0.0)
 
@@ -185,8 +190,10 @@ class Finance(Module):
         revenue = f.revenue_share * float(
             (st.manufacturing_output[county] + st.service_revenue[county]).sum()
         )
-        registered = scale * np.bincount(p.hukou_place, minlength=n)[county].sum()
-        residents = scale * np.bincount(p.residence, minlength=n)[county].sum()
+        holders = np.bincount(p.hukou_place, minlength=n)  # counted once for the step
+        registered = scale * holders[county].sum()
+        # Persons living in a county place, counted (the sum of the places' counts).
+        residents = scale * np.count_nonzero(county.take(p.residence))
         per_resident = model.levers["finance.resident_based_transfers"]
         per_person = f.transfer_yuan_per_person * (1 + f.transfer_growth) ** t
         transfers = per_person * ((1 - per_resident) * registered + per_resident * residents)
@@ -205,7 +212,7 @@ class Finance(Module):
         # counted by the services step that has just run.
         self.users = model.services.users
         resident_share = model.levers["finance.resident_based_allocation"]
-        plan = self.planning_population(model, self.users, resident_share)
+        plan = self.planning_population(model, self.users, resident_share, holders)
         self.allocation = available * plan / plan.sum() if plan.sum() > 0 else np.zeros(n)
         self.spent = self._build_and_run(plan, delta, k)
         services = float(self.spent.sum())

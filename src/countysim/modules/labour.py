@@ -271,30 +271,31 @@ class LabourMarket(Module):
         groups = units_before.shape[1]
         # By group, then by the noise: a stable sort by group (by counting, for small codes)
         # of the rows in the order of their noise, the order of `np.lexsort` and quicker.
-        key = noise[rows]
+        # (Gathers by take: the same values, quicker than indexing.)
+        key = noise.take(rows)
         by_noise = np.argsort(key)
-        key = key[by_noise]
+        key = key.take(by_noise)
         if np.any(key[1:] == key[:-1]):  # equal draws keep the order of the rows
-            by_noise = np.argsort(noise[rows], kind="stable")
-        rows = rows[by_noise]
-        code = gid[rows]
+            by_noise = np.argsort(noise.take(rows), kind="stable")
+        rows = rows.take(by_noise)
+        code = gid.take(rows)
         if units_before.size <= np.iinfo(np.int16).max:
             code = code.astype(np.int16)
-        rows = rows[np.argsort(code, kind="stable")]
-        g, s = gid[rows], skill[rows]
+        rows = rows.take(np.argsort(code, kind="stable"))
+        g, s = gid.take(rows), skill.take(rows)
         ahead = np.cumsum(s) - s
         first = np.searchsorted(g, g)  # each group's first position
-        ahead -= ahead[first]
-        ahead += units_before.ravel()[g]  # units of earlier seekers in the place's queue
+        ahead -= ahead.take(first)
+        ahead += units_before.ravel().take(g)  # units of earlier seekers in the place's queue
         # Position in the whole queue (every seeker, by place): the chance drawn for it.
-        position = count_before.ravel()[g] + (np.arange(len(rows)) - first)
+        position = count_before.ravel().take(g) + (np.arange(len(rows)) - first)
         # Hired while posts are left; the one who would fill more than the posts left is
         # hired with the chance (posts left) / (her units), so that the staff fill the
         # posts on average at any scale (a person is `scale` persons, often more than a
         # village's posts). The bill is shared, never exceeded, when they overfill them.
-        left = room[g // groups] - ahead
+        left = room.take(g // groups) - ahead
         fits = left >= s
-        marginal = (left > 0) & ~fits & (chance[position] * s < left)
+        marginal = (left > 0) & ~fits & (chance.take(position) * s < left)
         return rows, fits | marginal
 
     def outputs(self, model) -> dict[str, float]:
