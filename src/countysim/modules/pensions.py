@@ -95,6 +95,7 @@ from countysim.world import CITY, COUNTY_TOWN, TOWNSHIP, VILLAGE
 # Scheme of a person: paying into (working age) or drawing from (pensioners).
 NO_SCHEME, RESIDENT, EMPLOYEE, RESIDENT_PENSION, EMPLOYEE_PENSION = range(5)
 COUNTY_AREA = 0
+CONTRIBUTION_SLICE = 1 << 16  # persons per slice of the contributions (bounds temporaries)
 NO_AREA = -1  # no employee account
 
 
@@ -365,13 +366,22 @@ class Pensions(Module):
         same earnings (the year's incomes follow the pensions' step, with no earnings
         between) rather than kept in a column of 8 bytes a person."""
         p, pen = model.persons, model.scenario.pensions
-        # Masked ufuncs into one array: no rows or gathered copies at the incomes' peak.
-        paid = np.multiply(p.wage_income, pen.employee_contribution_rate)
-        np.copyto(paid, 0.0, where=p.pension_scheme != EMPLOYEE)
-        resident = p.pension_scheme == RESIDENT
-        np.add(p.wage_income, p.farm_income, out=paid, where=resident)
-        np.maximum(paid, 0.0, out=paid, where=resident)
-        np.minimum(paid, pen.resident_contribution_yuan, out=paid, where=resident)
+        rate, due = pen.employee_contribution_rate, pen.resident_contribution_yuan
+        paid = np.empty(len(p))
+        # By slices, each scheme's contribution times the flag of its members, added (the
+        # same values: a value times 1 is itself, the other scheme's 0 adds nothing): no
+        # person-sized temporaries at the incomes' peak, and no masked ufuncs, which
+        # mispredict a branch for every other person (four times the time).
+        for start in range(0, len(p), CONTRIBUTION_SLICE):
+            part = slice(start, start + CONTRIBUTION_SLICE)
+            scheme, wage = p.pension_scheme[part], p.wage_income[part]
+            out = np.multiply(wage, rate, out=paid[part])
+            out *= scheme == EMPLOYEE
+            resident = np.add(wage, p.farm_income[part])
+            np.maximum(resident, 0.0, out=resident)
+            np.minimum(resident, due, out=resident)
+            resident *= scheme == RESIDENT
+            out += resident
         return np.negative(paid, out=paid)
 
     # ----------------------------------------------------------------- choices
