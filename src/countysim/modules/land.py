@@ -159,11 +159,13 @@ class Land(Module):
         # Column by column: a sum along rows of four is eight times slower than three adds.
         size = members[:, 0] + members[:, 1] + members[:, 2] + members[:, 3]
         self.returned_mu = surrendered + self._return_empty_households(model, size)
+        # Members after, kept; the four counts (32 bytes a household) go before the leases.
+        members = members[:, 1] + members[:, 3]
         del size
         self.collective_mu += self.returned_mu
         self._tenure(model)
         self._lease(model)
-        self._land_per_member(model, members[:, 1] + members[:, 3])
+        self._land_per_member(model, members)
 
     def _members(self, model) -> np.ndarray:
         """Persons holding the hukou of their household's home village."""
