@@ -302,9 +302,17 @@ class Recorder:
         urban = world.is_urban.take(p.residence.take(rows))
         n_urban = np.count_nonzero(urban)
         n_rural = len(rows) - n_urban
-        # Means as masked sums (the sum of a group's incomes without copying them).
-        mean_u = float(np.multiply(y, urban).sum() / n_urban) if n_urban else np.nan
-        mean_r = float(np.multiply(y, ~urban).sum() / n_rural) if n_rural else np.nan
+        splits = None
+        if y.sum() > 0:
+            # Both splits from one pass of logarithms (see `theil_splits`); the split by
+            # urban residence has the groups' means, the same masked sums over counts.
+            splits = theil_splits(y, [urban, p.hukou_urban.take(rows)])
+            means = dict(zip(splits[0].groups, splits[0].means, strict=True))
+            mean_u, mean_r = means.get(1, np.nan), means.get(0, np.nan)
+        else:
+            # Means as masked sums (the sum of a group's incomes without copying them).
+            mean_u = float(np.multiply(y, urban).sum() / n_urban) if n_urban else np.nan
+            mean_r = float(np.multiply(y, ~urban).sum() / n_rural) if n_rural else np.nan
         out = {
             "income_urban_pc": mean_u,
             "income_rural_pc": mean_r,
@@ -313,9 +321,8 @@ class Recorder:
         prices = model.incomes.price_index(model.scenario, model.year)  # base year = 1
         out["income_urban_pc_real"] = mean_u / prices
         out["income_rural_pc_real"] = mean_r / prices
-        if y.sum() > 0:
-            # Both splits from one pass of logarithms (see `theil_splits`).
-            split, by_hukou = theil_splits(y, [urban, p.hukou_urban.take(rows)])
+        if splits is not None:
+            split, by_hukou = splits
             out.update(gini=gini(y), theil=split.total, theil_between=split.between)
             out["theil_within"] = split.within
             out["theil_hukou_between"] = by_hukou.between
