@@ -271,8 +271,9 @@ class LocationChoice(Module):
         np.subtract.at(flat, before, 1)
         np.add.at(flat, after, 1)
 
-    def _expected_income(self, model, rows, home) -> np.ndarray:
-        """Expected income at each of the options' distinct workplaces, shape (n, W)."""
+    def _expected_income(self, model, rows, home, can_farm) -> np.ndarray:
+        """Expected income at each of the options' distinct workplaces, shape (n, W); the
+        farm income only where farming is an option (`can_farm`; elsewhere the floor)."""
         st, lab = model.state, model.scenario.labour
         informal = st.informal_wage if lab.informal_sector else 0.0
         # Per place, then per home place's workplaces, then looked up by home: the same
@@ -281,7 +282,12 @@ class LocationChoice(Module):
         work_of = self._place_options(model)[1][:, self.distinct_work]
         income = nonfarm.take(np.maximum(work_of, 0)).take(home, axis=0)
         income *= model.persons.skill.take(rows)[:, None]
-        income[:, FARM] = model.farming.prospective_income(model, rows)
+        if can_farm.all():
+            income[:, FARM] = model.farming.prospective_income(model, rows)
+        else:
+            farm = np.flatnonzero(can_farm)
+            income[:, FARM] = model.scenario.choice.income_floor_yuan
+            income[farm, FARM] = model.farming.prospective_income(model, rows.take(farm))
         return income
 
     def _home_residence_terms(self, model) -> tuple[np.ndarray, ...]:
@@ -400,10 +406,10 @@ class LocationChoice(Module):
         pick = np.where(ok[:, FARM], FARM, -1)
         weigh = p.age.take(rows) < model.scenario.demography.retirement_age
         if weigh.all():
-            pick = draw_logit(self._utility(model, rows, hh, home, res, work), ok, uniform)
+            pick = draw_logit(self._utility(model, rows, hh, home, res, work, ok), ok, uniform)
         elif weigh.any():
             w = np.flatnonzero(weigh)
-            u = self._utility(model, rows[w], hh[w], home[w], res[w], work[w])
+            u = self._utility(model, rows[w], hh[w], home[w], res[w], work[w], ok[w])
             pick[w] = draw_logit(u, ok[w], uniform[w])
         has_option = pick >= 0
         if not has_option.all():
@@ -426,13 +432,13 @@ class LocationChoice(Module):
         p.residence[rows] = new_res
         p.workplace[rows] = new_work
 
-    def _utility(self, model, rows, hh, home, res, work) -> np.ndarray:
+    def _utility(self, model, rows, hh, home, res, work, ok) -> np.ndarray:
         """Utility of each option for each of `rows` (without the random term), (n, K)."""
         c = model.scenario.choice
         # Options share workplaces (commuting to a place or moving there) and residences
         # (the four at home): income and residence terms are computed once for each
         # distinct one and then spread over the options.
-        income = self._expected_income(model, rows, home)
+        income = self._expected_income(model, rows, home, ok[:, FARM])
         np.maximum(income, c.income_floor_yuan, out=income)
         # For the terms of other modules, which ask the same of the same choosers.
         self._chunk = (rows, hh, home, work, income.copy())
