@@ -98,6 +98,7 @@ class LocationChoice(Module):
         self._net: np.ndarray | None = None  # working-age persons by home place x residence
         self._net_utility: np.ndarray | None = None  # its utility term, cell by cell
         self._child_rows = self._mother_rows = np.zeros(0, dtype=np.int32)
+        self._child_home = self._child_hukou = np.zeros(0, dtype=np.int32)
         self.seat = world.township_of()
         self.urban = world.is_urban
         st, col = model.state, c.cost_of_living
@@ -249,6 +250,13 @@ class LocationChoice(Module):
         follow = found & IS_IN_SCHOOL_AGE[p.status.take(kids)]
         self._child_rows = kids[follow].astype(np.int32)
         self._mother_rows = mums[follow].astype(np.int32)
+        self._child_home = model.households.home.take(p.hh.take(self._child_rows))
+        self._child_hukou = p.hukou_place.take(self._child_rows)
+        # Those of an age to follow a partner, with their households (ages and households
+        # change only between years).
+        adult = (p.age >= 18) & (p.age < model.scenario.demography.retirement_age)
+        adult = np.flatnonzero(adult).astype(np.int32)
+        self._partner_pool = (adult, p.hh.take(adult))
         key = self.network_keys(model)
         self._net = np.bincount(key, minlength=n * n).reshape(n, n)
         self._net_utility = None
@@ -377,7 +385,7 @@ class LocationChoice(Module):
         back, back_origin, back_net = self._retirees(model, near[draw < retiree_rate])
         changed = p.residence.take(rows) != origin
         partners, partners_origin, partners_net = partners_follow(
-            model, rows[changed], origin[changed]
+            model, rows[changed], origin[changed], self._partner_pool
         )
         # Only choosers, returning retirees and partners changed residence or work here; the
         # network of the next sub-step is this one's plus their changes (a partner who also
@@ -389,7 +397,9 @@ class LocationChoice(Module):
         )
         moved = np.concatenate([rows[changed], back, partners])
         origin = np.concatenate([origin[changed], back_origin, partners_origin])
-        kids, kids_origin = children_follow(model, moved, self._child_rows, self._mother_rows)
+        kids, kids_origin = children_follow(
+            model, moved, self._child_rows, self._mother_rows, self._child_home, self._child_hukou
+        )
         model.tally.record_moves(
             model, np.concatenate([moved, kids]), np.concatenate([origin, kids_origin])
         )

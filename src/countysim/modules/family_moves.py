@@ -14,7 +14,7 @@ from countysim.world import CITY
 PARTNER_MAX_AGE_GAP = 10
 
 
-def partners_follow(model, movers: np.ndarray, origin: np.ndarray):
+def partners_follow(model, movers: np.ndarray, origin: np.ndarray, pool=None):
     """A mover's partner moves with him or her at the scenario's share (one for moves
     within the county, one for moves to a city); the children then follow their mother
     (`children_follow`). The partner is the member of the mover's household of the
@@ -23,8 +23,10 @@ def partners_follow(model, movers: np.ndarray, origin: np.ndarray):
     mover settles in a county place away from it) and did not move in this sub-step (a
     household records no marriages, so this finds the couple). A partner who follows
     keeps a job at the destination; otherwise he or she farms on coming home to land,
-    or looks for work at the destination. `movers` are rows in increasing order. Returns
-    the partners who moved, where they lived and their network cells before."""
+    or looks for work at the destination. `movers` are rows in increasing order; `pool`,
+    if given: the rows, in increasing order, of everyone of an age to be a partner
+    (18 to retirement age) and their households. Returns the partners who moved, where
+    they lived and their network cells before."""
     p, world, c, rng = model.persons, model.world, model.scenario.choice, model.rng
     none = np.zeros(0, dtype=np.intp)
     if not len(movers) or max(c.partner_follow_share_county, c.partner_follow_share_city) == 0:
@@ -34,7 +36,10 @@ def partners_follow(model, movers: np.ndarray, origin: np.ndarray):
     # lookup per person), and the rules are then applied to them alone.
     mover_household = np.zeros(len(model.households), dtype=bool)
     mover_household[p.hh.take(movers)] = True
-    cand = np.flatnonzero(mover_household.take(p.hh))
+    if pool is None:
+        cand = np.flatnonzero(mover_household.take(p.hh))
+    else:  # the same rows, sought among fewer
+        cand = pool[0][mover_household.take(pool[1])].astype(np.intp)
     cand = cand[
         (p.age.take(cand) >= 18)
         & (p.age.take(cand) < d.retirement_age)
@@ -93,29 +98,31 @@ def partners_follow(model, movers: np.ndarray, origin: np.ndarray):
     return partner, before, net_before
 
 
-def children_follow(model, moved: np.ndarray, kids: np.ndarray, mum: np.ndarray):
+def children_follow(model, moved, kids, mum, kids_home, kids_hukou):
     """Children go with a mother who moved, if schooling there is open to them; children
     apart from their mother rejoin her at the yearly rejoin rate. `kids` and `mum`: the
-    rows of children and of their mothers. Returns the children who moved and where they
-    lived."""
+    rows of children and of their mothers; `kids_home`, `kids_hukou`: the children's home
+    and hukou places (fixed within a year's sub-steps). Returns the children who moved
+    and where they lived."""
     p, st, rng = model.persons, model.state, model.rng
     none = np.zeros(0, dtype=np.intp)
     if not len(kids):
         return none, none.astype(p.residence.dtype)
     # Gathers by take (int32 rows): quicker than indexing, the same values.
-    apart = p.residence.take(kids) != p.residence.take(mum)
-    kids, mum = kids[apart], mum[apart]
+    apart = np.flatnonzero(p.residence.take(kids) != p.residence.take(mum))
+    kids, mum = kids.take(apart), mum.take(apart)
     dest = p.residence.take(mum)
-    home = model.households.home.take(p.hh.take(kids))
-    open_to_child = np.where(
-        (dest == home) | (dest == p.hukou_place.take(kids)), 1.0, st.school_access.take(dest)
+    open_to_child = st.school_access.take(dest)
+    np.copyto(
+        open_to_child, 1.0, where=(dest == kids_home.take(apart)) | (dest == kids_hukou.take(apart))
     )
     mum_moved = np.zeros(len(p), dtype=bool)
     mum_moved[moved] = True
     rejoin = model.scenario.choice.child_rejoin_rate / model.scenario.simulation.substeps
     chance = np.where(mum_moved.take(mum), open_to_child, rejoin * open_to_child)
     go = rng.random(len(kids)) < chance
-    gone, origin = kids[go], p.residence[kids[go]]
+    gone = kids[go]
+    origin = p.residence.take(gone)
     p.residence[gone] = dest[go]
     p.years_here[gone] = 0
     return gone, origin
