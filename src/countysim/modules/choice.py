@@ -112,11 +112,11 @@ class LocationChoice(Module):
             st.hukou_barrier[i] = city.hukou_barrier
 
     # ----------------------------------------------------------------- options
-    def _options(self, model, rows, hh, home) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _options(self, model, rows, hh, home, age) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Residence, workplace (-1 = farm) and feasibility of each option, shape (n, K):
         those of the person's home place (`_place_options`), less what age and land rule
-        out (`hh`, `home`: the rows' households and home places)."""
-        p, demo = model.persons, model.scenario.demography
+        out (`hh`, `home`, `age`: the rows' households, home places and ages)."""
+        demo = model.scenario.demography
         res_of, work_of, ok_of = self._place_options(model)
         res, work, ok = (
             res_of.take(home, axis=0),
@@ -124,7 +124,6 @@ class LocationChoice(Module):
             ok_of.take(home, axis=0),
         )
         land = model.households.land_mu.take(hh)
-        age = p.age.take(rows)
         ok[:, FARM] &= (land > 0) & (age < demo.farming_exit_age)
         ok[:, FARM + 1 :] &= (age < demo.retirement_age)[:, None]  # the old only farm
         return res, work, ok
@@ -279,7 +278,7 @@ class LocationChoice(Module):
         np.subtract.at(flat, before, 1)
         np.add.at(flat, after, 1)
 
-    def _expected_income(self, model, rows, home, can_farm) -> np.ndarray:
+    def _expected_income(self, model, rows, home, age, skill, can_farm) -> np.ndarray:
         """Expected income at each of the options' distinct workplaces, shape (n, W); the
         farm income only where farming is an option (`can_farm`; elsewhere the floor)."""
         st, lab = model.state, model.scenario.labour
@@ -289,13 +288,15 @@ class LocationChoice(Module):
         nonfarm = st.job_prob * st.wage + (1 - st.job_prob) * informal
         work_of = self._place_options(model)[1][:, self.distinct_work]
         income = nonfarm.take(np.maximum(work_of, 0)).take(home, axis=0)
-        income *= model.persons.skill.take(rows)[:, None]
+        income *= skill[:, None]
         if can_farm.all():
-            income[:, FARM] = model.farming.prospective_income(model, rows)
+            income[:, FARM] = model.farming.prospective_income(model, rows, age)
         else:
             farm = np.flatnonzero(can_farm)
             income[:, FARM] = model.scenario.choice.income_floor_yuan
-            income[farm, FARM] = model.farming.prospective_income(model, rows.take(farm))
+            income[farm, FARM] = model.farming.prospective_income(
+                model, rows.take(farm), age.take(farm)
+            )
         return income
 
     def _home_residence_terms(self, model) -> tuple[np.ndarray, ...]:
@@ -325,7 +326,7 @@ class LocationChoice(Module):
         self._residence_terms = ((key[0], self._net_utility), terms)
         return terms
 
-    def _chooser_residence_utility(self, model, rows, home) -> np.ndarray:
+    def _chooser_residence_utility(self, model, rows, home, age) -> np.ndarray:
         """`residence_utility` at the distinct residences of the choosers' options, shape
         (n, R), from tables by home place: the same terms, summed in another order."""
         p, c, n = model.persons, model.scenario.choice, model.world.n
@@ -348,7 +349,6 @@ class LocationChoice(Module):
             u[mums] += service
         pair = p.residence.take(rows)[:, None] * n + res  # (current place, residence)
         u -= self._moving_cost(model, staying_free=True).take(pair)
-        age = p.age.take(rows)
         attach = c.home_attachment + c.home_attachment_per_decade * np.maximum(age - 16, 0) / 10
         for j in np.flatnonzero(own.any(axis=0)):
             np.add(u[:, j], attach, out=u[:, j], where=own[:, j].take(home))
@@ -409,17 +409,19 @@ class LocationChoice(Module):
         p.must_choose[rows] = False
         hh = p.hh.take(rows)
         home = model.households.home.take(hh)
-        res, work, ok = self._options(model, rows, hh, home)
+        age = p.age.take(rows)
+        res, work, ok = self._options(model, rows, hh, home, age)
         uniform = model.rng.random(len(rows))
         # The old have at most one option (farming, column 0), which the draw would give
         # them whatever its utility: only the others' options are weighed.
         pick = np.where(ok[:, FARM], FARM, -1)
-        weigh = p.age.take(rows) < model.scenario.demography.retirement_age
+        weigh = age < model.scenario.demography.retirement_age
         if weigh.all():
-            pick = draw_logit(self._utility(model, rows, hh, home, res, work, ok), ok, uniform)
+            u = self._utility(model, rows, hh, home, age, res, work, ok)
+            pick = draw_logit(u, ok, uniform)
         elif weigh.any():
             w = np.flatnonzero(weigh)
-            u = self._utility(model, rows[w], hh[w], home[w], res[w], work[w], ok[w])
+            u = self._utility(model, rows[w], hh[w], home[w], age[w], res[w], work[w], ok[w])
             pick[w] = draw_logit(u, ok[w], uniform[w])
         has_option = pick >= 0
         if not has_option.all():
@@ -442,21 +444,22 @@ class LocationChoice(Module):
         p.residence[rows] = new_res
         p.workplace[rows] = new_work
 
-    def _utility(self, model, rows, hh, home, res, work, ok) -> np.ndarray:
+    def _utility(self, model, rows, hh, home, age, res, work, ok) -> np.ndarray:
         """Utility of each option for each of `rows` (without the random term), (n, K)."""
         c = model.scenario.choice
         # Options share workplaces (commuting to a place or moving there) and residences
         # (the four at home): income and residence terms are computed once for each
         # distinct one and then spread over the options.
-        income = self._expected_income(model, rows, home, ok[:, FARM])
+        skill = model.persons.skill.take(rows)
+        income = self._expected_income(model, rows, home, age, skill, ok[:, FARM])
         np.maximum(income, c.income_floor_yuan, out=income)
         # For the terms of other modules, which ask the same of the same choosers.
-        self._chunk = (rows, hh, home, work, income.copy())
+        self._chunk = (rows, hh, home, work, income.copy(), age, skill)
         np.log(income, out=income)
         income *= c.income_weight
         u = income.take(self.work_of_option, axis=1)
         del income
-        u += self._chooser_residence_utility(model, rows, home).take(
+        u += self._chooser_residence_utility(model, rows, home, age).take(
             self.residence_of_option, axis=1
         )
         # Only the commuting options have a workplace other than the residence; their
@@ -477,6 +480,13 @@ class LocationChoice(Module):
             return chunk[1], chunk[2]
         hh = model.persons.hh.take(rows)
         return hh, model.households.home.take(hh)
+
+    def chooser_age_skill(self, model, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Ages and skills of `rows`, as `chooser_households`."""
+        chunk = getattr(self, "_chunk", None)
+        if chunk is not None and chunk[0] is rows:
+            return chunk[5], chunk[6]
+        return model.persons.age.take(rows), model.persons.skill.take(rows)
 
     def option_earnings(self, rows: np.ndarray, work: np.ndarray) -> np.ndarray | None:
         """Expected earnings of the choosers being weighed at each option's workplace, at

@@ -290,14 +290,16 @@ class Farming(Module):
             st.land_idle = np.where(own_farmed, 0.0, prod.land)
             st.farm_output = prod.price * prod.quantity
 
-    def prospective_income(self, model, rows: np.ndarray) -> np.ndarray:
-        """Farm income each person in `rows` would earn by farming at home this year."""
+    def prospective_income(self, model, rows: np.ndarray, age=None) -> np.ndarray:
+        """Farm income each person in `rows` would earn by farming at home this year (`age`:
+        theirs, if already gathered)."""
         p = model.persons
         unit_scale = self._unit_scale(model)
         stamp, prod = getattr(self, "_substep_production", (None, None))
         if stamp != model.clock:
             prod = self._production(model)
-        elderly = p.age.take(rows) >= model.scenario.demography.retirement_age
+        age = p.age.take(rows) if age is None else age
+        elderly = age >= model.scenario.demography.retirement_age
         own = np.where(elderly, model.scenario.farming.elderly_labour_weight, 1.0)
         u = prod.unit.take(rows)
         # Labour of the unit if this person farms: others' labour plus their own.

@@ -393,7 +393,7 @@ class Pensions(Module):
         return chance[np.asarray(hukou_urban, dtype=bool).view(np.uint8)]
 
     def retirement_income(
-        self, model, rows: np.ndarray, res: np.ndarray, work: np.ndarray, enrolment: np.ndarray
+        self, model, rows, res, work, enrolment, age=None, skill=None
     ) -> np.ndarray:
         """Yearly pension (current wages) each person would retire with if she lived at `res`
         and worked at `work` (-1: farming) until retirement age, shape like `res`.
@@ -401,9 +401,12 @@ class Pensions(Module):
         Entitlement and years are kept, times portability if `res` is in another area; until
         retirement a formal job there (chance job_prob) that enrols her (chance `enrolment`)
         adds accrual_rate * skill * wage and one contribution year per year. The arrays are
-        updated in place: the first sub-step of a run asks this of every adult at once."""
+        updated in place: the first sub-step of a run asks this of every adult at once.
+        `age`, `skill`: the persons', if already gathered."""
         p, st, pen = model.persons, model.state, model.scenario.pensions
-        left = np.maximum(model.scenario.demography.retirement_age - p.age.take(rows), 0)
+        age = p.age.take(rows) if age is None else age
+        skill = p.skill.take(rows) if skill is None else skill
+        left = np.maximum(model.scenario.demography.retirement_age - age, 0)
         area = p.pension_area.take(rows)[:, None]
         # Place tables with a last entry for workplace -1 (farming: no formal job), which
         # `take` reads there; take: quicker than indexing, the same values. Masked ufuncs
@@ -421,7 +424,7 @@ class Pensions(Module):
         pension = kept
         pension *= p.pension_entitlement.take(rows)[:, None]
         covered_years *= np.append(st.wage, 0.0).take(work)
-        covered_years *= (self.accrual_rate * p.skill.take(rows))[:, None]
+        covered_years *= (self.accrual_rate * skill)[:, None]
         pension += covered_years
         # Short of the minimum years: the individual-account share plus the basic pension.
         np.multiply(pension, self.account_share, out=pension, where=short)
@@ -441,11 +444,14 @@ class Pensions(Module):
         # Those who draw a pension already weigh only its independence: the income they
         # would retire with is computed for the others alone.
         saving = np.flatnonzero(~drawing) if drawing.any() else None
+        age, skill = model.choice.chooser_age_skill(model, rows)
         if saving is None:
-            u = self._log_retirement_income(model, rows, res, work)
+            u = self._log_retirement_income(model, rows, res, work, age, skill)
         else:
             u = np.empty(res.shape)
-            u[saving] = self._log_retirement_income(model, rows[saving], res[saving], work[saving])
+            u[saving] = self._log_retirement_income(
+                model, rows[saving], res[saving], work[saving], age[saving], skill[saving]
+            )
             pensioners = rows[drawing]
             pension = p.pension_entitlement.take(pensioners) + self._resident_pension(
                 model, pensioners
@@ -456,9 +462,9 @@ class Pensions(Module):
         u *= self._weight(model)
         return u
 
-    def _log_retirement_income(self, model, rows, res, work) -> np.ndarray:
+    def _log_retirement_income(self, model, rows, res, work, age, skill) -> np.ndarray:
         enrol = self.enrolment(model, model.persons.hukou_urban.take(rows))
-        u = self.retirement_income(model, rows, res, work, enrol)
+        u = self.retirement_income(model, rows, res, work, enrol, age, skill)
         np.maximum(u, model.scenario.choice.income_floor_yuan, out=u)
         return np.log(u, out=u)
 
