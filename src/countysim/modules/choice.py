@@ -272,6 +272,12 @@ class LocationChoice(Module):
         home = model.households.home.take(p.hh.take(rows))  # take: quicker than indexing
         return home.astype(np.int64) * n + p.residence.take(rows)
 
+    @staticmethod
+    def _counted_keys(model, home, residence, age, status) -> np.ndarray:
+        """`network_keys` of persons whose home, residence, age and status are given."""
+        counted = np.flatnonzero((age >= 16) & IS_WORKING[status])
+        return home.take(counted).astype(np.int64) * model.world.n + residence.take(counted)
+
     def _update_network(self, before: np.ndarray, after: np.ndarray) -> None:
         self._net_utility = None
         flat = self._net.reshape(-1)
@@ -377,11 +383,16 @@ class LocationChoice(Module):
             del choosing
         else:
             rows = chosen
+        # The choosers' households, home places and ages, for the network cells and the
+        # options, gathered once (the choice changes none of them).
+        hh = p.hh.take(rows)
+        home = model.households.home.take(hh)
+        age = p.age.take(rows)
         origin = p.residence.take(rows)
-        net_before = self.network_keys(model, rows)
-        if len(rows):
-            for start in range(0, len(rows), CHOOSER_CHUNK):
-                self._choose_work(model, rows[start : start + CHOOSER_CHUNK])
+        net_before = self._counted_keys(model, home, origin, age, p.status.take(rows))
+        for start in range(0, len(rows), CHOOSER_CHUNK):
+            chunk = slice(start, start + CHOOSER_CHUNK)
+            self._choose_work(model, rows[chunk], hh[chunk], home[chunk], age[chunk])
         back, back_origin, back_net = self._retirees(model, near[draw < retiree_rate])
         changed = p.residence.take(rows) != origin
         partners, partners_origin, partners_net = partners_follow(
@@ -393,7 +404,15 @@ class LocationChoice(Module):
         others = ~among(partners, rows)
         self._update_network(
             np.concatenate([net_before, back_net, partners_net[others]]),
-            self.network_keys(model, np.concatenate([rows, back, partners[others]])),
+            np.concatenate(
+                [
+                    # Where the choosers live now: some followed a partner after choosing.
+                    self._counted_keys(
+                        model, home, p.residence.take(rows), age, p.status.take(rows)
+                    ),
+                    self.network_keys(model, np.concatenate([back, partners[others]])),
+                ]
+            ),
         )
         moved = np.concatenate([rows[changed], back, partners])
         origin = np.concatenate([origin[changed], back_origin, partners_origin])
@@ -404,12 +423,9 @@ class LocationChoice(Module):
             model, np.concatenate([moved, kids]), np.concatenate([origin, kids_origin])
         )
 
-    def _choose_work(self, model, rows: np.ndarray) -> None:
+    def _choose_work(self, model, rows, hh, home, age) -> None:
         p = model.persons
         p.must_choose[rows] = False
-        hh = p.hh.take(rows)
-        home = model.households.home.take(hh)
-        age = p.age.take(rows)
         res, work, ok = self._options(model, rows, hh, home, age)
         uniform = model.rng.random(len(rows))
         # The old have at most one option (farming, column 0), which the draw would give
