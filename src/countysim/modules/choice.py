@@ -332,7 +332,7 @@ class LocationChoice(Module):
         self._residence_terms = ((key[0], self._net_utility), terms)
         return terms
 
-    def _chooser_residence_utility(self, model, rows, home, age) -> np.ndarray:
+    def _chooser_residence_utility(self, model, rows, home, age, current) -> np.ndarray:
         """`residence_utility` at the distinct residences of the choosers' options, shape
         (n, R), from tables by home place: the same terms, summed in another order."""
         p, c, n = model.persons, model.scenario.choice, model.world.n
@@ -353,7 +353,7 @@ class LocationChoice(Module):
             np.copyto(service, quality.take(res[mums]), where=hukou_here[mums])
             service *= (c.school_child_weight * kids.take(mums))[:, None]
             u[mums] += service
-        pair = p.residence.take(rows)[:, None] * n + res  # (current place, residence)
+        pair = current[:, None] * n + res  # (current place, residence)
         u -= self._moving_cost(model, staying_free=True).take(pair)
         attach = c.home_attachment + c.home_attachment_per_decade * np.maximum(age - 16, 0) / 10
         for j in np.flatnonzero(own.any(axis=0)):
@@ -389,10 +389,11 @@ class LocationChoice(Module):
         home = model.households.home.take(hh)
         age = p.age.take(rows)
         origin = p.residence.take(rows)
-        net_before = self._counted_keys(model, home, origin, age, p.status.take(rows))
+        status = p.status.take(rows)
+        net_before = self._counted_keys(model, home, origin, age, status)
         for start in range(0, len(rows), CHOOSER_CHUNK):
-            chunk = slice(start, start + CHOOSER_CHUNK)
-            self._choose_work(model, rows[chunk], hh[chunk], home[chunk], age[chunk])
+            at = slice(start, start + CHOOSER_CHUNK)
+            self._choose_work(model, rows[at], hh[at], home[at], age[at], origin[at], status[at])
         back, back_origin, back_net = self._retirees(model, near[draw < retiree_rate])
         changed = p.residence.take(rows) != origin
         partners, partners_origin, partners_net = partners_follow(
@@ -423,7 +424,9 @@ class LocationChoice(Module):
             model, np.concatenate([moved, kids]), np.concatenate([origin, kids_origin])
         )
 
-    def _choose_work(self, model, rows, hh, home, age) -> None:
+    def _choose_work(self, model, rows, hh, home, age, current, status) -> None:
+        """The options weighed and drawn for `rows`, with their households, home places,
+        ages, residences and statuses."""
         p = model.persons
         p.must_choose[rows] = False
         res, work, ok = self._options(model, rows, hh, home, age)
@@ -433,11 +436,13 @@ class LocationChoice(Module):
         pick = np.where(ok[:, FARM], FARM, -1)
         weigh = age < model.scenario.demography.retirement_age
         if weigh.all():
-            u = self._utility(model, rows, hh, home, age, res, work, ok)
+            u = self._utility(model, rows, hh, home, age, current, res, work, ok)
             pick = draw_logit(u, ok, uniform)
         elif weigh.any():
             w = np.flatnonzero(weigh)
-            u = self._utility(model, rows[w], hh[w], home[w], age[w], res[w], work[w], ok[w])
+            u = self._utility(
+                model, rows[w], hh[w], home[w], age[w], current[w], res[w], work[w], ok[w]
+            )
             pick[w] = draw_logit(u, ok[w], uniform[w])
         has_option = pick >= 0
         if not has_option.all():
@@ -447,20 +452,19 @@ class LocationChoice(Module):
                 res[has_option],
                 work[has_option],
             )
+            current, status = current[has_option], status[has_option]
         cell = np.arange(0, len(rows) * self.n_options, self.n_options) + pick
         new_res = res.reshape(-1).take(cell)
         new_work = work.reshape(-1).take(cell)
         # Keeping the same workplace keeps the job (or the search); a new workplace means
         # searching until the next clearing of the labour market.
         same_job = (new_work == p.workplace.take(rows)) & (new_work >= 0)
-        p.status[rows] = np.where(
-            new_work < 0, FARMER, np.where(same_job, p.status.take(rows), UNEMPLOYED)
-        )
-        p.years_here[rows] = np.where(new_res != p.residence.take(rows), 0, p.years_here.take(rows))
+        p.status[rows] = np.where(new_work < 0, FARMER, np.where(same_job, status, UNEMPLOYED))
+        p.years_here[rows[new_res != current]] = 0
         p.residence[rows] = new_res
         p.workplace[rows] = new_work
 
-    def _utility(self, model, rows, hh, home, age, res, work, ok) -> np.ndarray:
+    def _utility(self, model, rows, hh, home, age, current, res, work, ok) -> np.ndarray:
         """Utility of each option for each of `rows` (without the random term), (n, K)."""
         c = model.scenario.choice
         # Options share workplaces (commuting to a place or moving there) and residences
@@ -475,7 +479,7 @@ class LocationChoice(Module):
         income *= c.income_weight
         u = income.take(self.work_of_option, axis=1)
         del income
-        u += self._chooser_residence_utility(model, rows, home, age).take(
+        u += self._chooser_residence_utility(model, rows, home, age, current).take(
             self.residence_of_option, axis=1
         )
         # Only the commuting options have a workplace other than the residence; their
