@@ -66,6 +66,8 @@ class _Production:
     operator_quantity: np.ndarray  # operators' output of each place (whole place), before the price
     price: float
     farming: np.ndarray  # units that farm land of their own (own labour > 0), in order
+    farmer_unit: np.ndarray  # the farming unit of each farmer (of each row in `farmers`)
+    farmer_weight: np.ndarray  # the farm labour weight of each farmer
 
 
 class Farming(Module):
@@ -125,13 +127,14 @@ class Farming(Module):
     # ------------------------------------------------------------ production
     def household_labour(self, model) -> np.ndarray:
         """Farm labour of each household: its farmers, the elderly at their lower weight."""
-        weight, _, farmers = self._labour(model)
+        _, _, farmers, farmer_weight = self._labour(model)
         hh = model.persons.hh.take(farmers)
-        return np.bincount(hh, weights=weight.take(farmers), minlength=len(model.households))
+        return np.bincount(hh, weights=farmer_weight, minlength=len(model.households))
 
-    def _labour(self, model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Farm labour weight of every person, the farming unit index of every person, and
-        the rows of the farmers (sums over units need only them: the others weigh 0).
+    def _labour(self, model) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Farm labour weight of every person, the farming unit index of every person, the
+        rows of the farmers (sums over units need only them: the others weigh 0) and their
+        weights.
 
         A row-household stands for `scale` identical real households, so a household unit
         counts rows; a village unit counts persons (rows times scale)."""
@@ -141,9 +144,10 @@ class Farming(Module):
         weight = np.zeros(len(p))
         # Looked up by the flag's byte (the same weights): a select on flags in no order
         # mispredicts a branch for every other farmer and takes twice as long.
-        weight[farmers] = np.array([1.0, f.elderly_labour_weight])[elderly.view(np.uint8)]
+        farmer_weight = np.array([1.0, f.elderly_labour_weight])[elderly.view(np.uint8)]
+        weight[farmers] = farmer_weight
         unit = p.hh if f.unit == "household" else model.households.home.take(p.hh)
-        return weight, unit, farmers
+        return weight, unit, farmers, farmer_weight
 
     def _household_units(self, model) -> bool:
         return model.scenario.farming.unit == "household"
@@ -167,10 +171,11 @@ class Farming(Module):
 
     def _production(self, model) -> _Production:
         """Labour, hired shares and output of every unit and the operators of every place."""
-        weight, unit, farmers = self._labour(model)
+        weight, unit, farmers, farmer_weight = self._labour(model)
         land, effective_land, unit_place = self._unit_land(model)
+        farmer_unit = unit.take(farmers)
         labour = self._unit_scale(model) * np.bincount(
-            unit.take(farmers), weights=weight.take(farmers), minlength=len(land)
+            farmer_unit, weights=farmer_weight, minlength=len(land)
         )
         n = model.world.n
         if self._household_units(model):
@@ -224,6 +229,8 @@ class Farming(Module):
             operator_quantity,
             price,
             farming,
+            farmer_unit,
+            farmer_weight,
         )
 
     def _price(self, model, total_quantity: float) -> float:
@@ -257,8 +264,8 @@ class Farming(Module):
         per_labour = self._pay_share(model) * prod.price * average + prod.hired * wage
         farmers = prod.farmers
         p.farm_income[farmers] += (
-            per_labour.take(prod.unit.take(farmers))
-            * prod.weight.take(farmers)
+            per_labour.take(prod.farmer_unit)
+            * prod.farmer_weight
             / model.scenario.simulation.substeps
         )
 

@@ -231,11 +231,14 @@ class Pensions(Module):
         p, pen = model.persons, model.scenario.pensions
         drawing = p.pension_scheme >= RESIDENT_PENSION
         raise_ = model.levers["pensions.benefit_indexation"]
-        # Factors looked up by the flag's byte, rows by index (the same products): selects
-        # and masks on flags in no order mispredict a branch for every other person.
-        factor = np.array([1 + pen.entitlement_indexation, 1 + raise_])
-        p.pension_entitlement *= factor[drawing.view(np.uint8)]
-        p.pension_resident[np.flatnonzero(drawing)] *= 1 + raise_
+        # Factors written by index (the same products): selects and masks on flags in no
+        # order mispredict a branch for every other person.
+        drawing = np.flatnonzero(drawing)
+        factor = np.full(len(p), 1 + pen.entitlement_indexation)
+        factor[drawing] = 1 + raise_
+        p.pension_entitlement *= factor
+        del factor
+        p.pension_resident[drawing] *= 1 + raise_
 
     def retire(self, model) -> None:
         """Members reaching retirement age start drawing. With fewer than the minimum
