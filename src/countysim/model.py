@@ -188,6 +188,7 @@ class CountyModel(mesa.Model):
             self.labour.substep(self)
             self.farming.substep(self)
             self.choice.substep(self)
+        self.farming.forget_substep_production()  # read by the sub-step's choice only
 
     def _spin_up(self) -> None:
         """Let locations, jobs and service revenue settle under the first year's conditions

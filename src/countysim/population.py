@@ -125,6 +125,10 @@ def reserve(rows: int, dtype) -> np.ndarray:
     if not sys.platform.startswith("linux"):
         return np.empty(rows, dtype=dtype)
     memory = mmap.mmap(-1, max(rows * dtype.itemsize, 1), flags=mmap.MAP_PRIVATE)
+    if hasattr(mmap, "MADV_NOHUGEPAGE"):
+        # Pages of 4 kB where huge pages are the system's default: a row written at the end
+        # of the used rows must not make 2 MB of spare rows resident.
+        memory.madvise(mmap.MADV_NOHUGEPAGE)
     return np.frombuffer(memory, dtype=dtype, count=rows)
 
 

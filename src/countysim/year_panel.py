@@ -68,7 +68,9 @@ class YearPanel:
                 stored = narrowest(values.ravel())
                 layout[name] = (stored.dtype, values.dtype, values.shape)
                 parts.append(stored.tobytes())
-        # Level 1: a third of the bytes at a few microseconds a column (zeros, repeats).
+        if _same_layout(layout, last):
+            layout = last  # one layout for the years that share it
+        # Level 1: half the bytes at a few microseconds a column (zeros, repeats).
         self.blocks.append((zlib.compress(b"".join(parts), 1), layout))
 
     def columns(self) -> dict[str, np.ndarray]:
@@ -86,3 +88,13 @@ class YearPanel:
                 offset += count * stored.itemsize
                 years.setdefault(name, []).append(values.astype(dtype).reshape(shape))
         return {name: np.concatenate(arrays) for name, arrays in years.items()}
+
+
+def _same_layout(layout: dict[str, tuple], last: dict[str, tuple]) -> bool:
+    """Whether two years' layouts are equal (text arrays: the same array kept)."""
+    if layout.keys() != last.keys():
+        return False
+    return all(
+        kept is before or (len(kept) == 3 and kept == before)
+        for kept, before in zip(layout.values(), last.values(), strict=True)
+    )

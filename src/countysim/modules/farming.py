@@ -297,6 +297,13 @@ class Farming(Module):
             st.land_idle = np.where(own_farmed, 0.0, prod.land)
             st.farm_output = prod.price * prod.quantity
 
+    def forget_substep_production(self) -> None:
+        """Drop the last sub-step's production once the sub-steps are over (only each
+        sub-step's location choice reads it again): it holds a labour weight per person and
+        several arrays per household, about 25 bytes a person, which would otherwise be
+        held through the year's income, census and land passes, where memory peaks."""
+        self._substep_production = (None, None)
+
     def prospective_income(self, model, rows: np.ndarray, age=None) -> np.ndarray:
         """Farm income each person in `rows` would earn by farming at home this year (`age`:
         theirs, if already gathered)."""
