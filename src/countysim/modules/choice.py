@@ -371,9 +371,9 @@ class LocationChoice(Module):
         # Each person's activity draw is asked only where it falls below the highest rate
         # used (`sparse_uniforms`); the rules `draw < rate` then apply among those.
         near, draw = sparse_uniforms(rng, len(p), max(rate, unemployed_rate, retiree_rate))
-        status = p.status.take(near)
-        chance = np.where(status == UNEMPLOYED, unemployed_rate, rate)
-        chosen = near[IS_WORKING[status] & (draw < chance)]
+        near_status = p.status.take(near)
+        chance = np.where(near_status == UNEMPLOYED, unemployed_rate, rate)
+        chosen = near[IS_WORKING[near_status] & (draw < chance)]
         # Sorted and distinct, as a union of the two sets would be, without sorting; those
         # who must choose (new entrants) all choose at the year's first sub-step.
         if p.must_choose.any():
@@ -381,6 +381,7 @@ class LocationChoice(Module):
             choosing[chosen] = True
             rows = np.flatnonzero(choosing)
             del choosing
+            p.must_choose[:] = False  # all of them choose now
         else:
             rows = chosen
         # The choosers' households, home places and ages, for the network cells and the
@@ -394,7 +395,9 @@ class LocationChoice(Module):
         for start in range(0, len(rows), CHOOSER_CHUNK):
             at = slice(start, start + CHOOSER_CHUNK)
             self._choose_work(model, rows[at], hh[at], home[at], age[at], origin[at], status[at])
-        back, back_origin, back_net = self._retirees(model, near[draw < retiree_rate])
+        # Retirees by their status before this sub-step's choice, which changes no retiree's.
+        retired = near[(near_status == RETIRED) & (draw < retiree_rate)]
+        back, back_origin, back_net = self._retirees(model, retired)
         changed = p.residence.take(rows) != origin
         partners, partners_origin, partners_net = partners_follow(
             model, rows[changed], origin[changed], self._partner_pool
@@ -428,7 +431,6 @@ class LocationChoice(Module):
         """The options weighed and drawn for `rows`, with their households, home places,
         ages, residences and statuses."""
         p = model.persons
-        p.must_choose[rows] = False
         res, work, ok = self._options(model, rows, hh, home, age)
         uniform = model.rng.random(len(rows))
         # The old have at most one option (farming, column 0), which the draw would give
@@ -533,12 +535,11 @@ class LocationChoice(Module):
         self._commute = (res, cost)
         return cost
 
-    def _retirees(self, model, active: np.ndarray):
-        """Retirees living away among `active` (those whose activity draw fell below the
+    def _retirees(self, model, rows: np.ndarray):
+        """Retirees living away among `rows` (retirees whose activity draw fell below the
         retirees' rate) choose between staying and going home (farming if they can).
         Returns those who went home, where they lived and their network cells before."""
         p = model.persons
-        rows = active[p.status.take(active) == RETIRED]
         home = model.households.home.take(p.hh.take(rows))
         away = p.residence.take(rows) != home
         rows, home = rows[away], home[away]
