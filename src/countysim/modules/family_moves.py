@@ -38,12 +38,11 @@ def partners_follow(model, movers: np.ndarray, origin: np.ndarray, pool=None):
     mover_household[p.hh.take(movers)] = True
     if pool is None:
         cand = np.flatnonzero(mover_household.take(p.hh))
-    else:  # the same rows, sought among fewer
-        cand = pool[0][mover_household.take(pool[1])].astype(np.intp)
+        cand = cand[(p.age.take(cand) >= 18) & (p.age.take(cand) < d.retirement_age)]
+    else:  # the same rows, sought among fewer, all of partner age
+        cand = pool[0].take(np.flatnonzero(mover_household.take(pool[1]))).astype(np.intp)
     cand = cand[
-        (p.age.take(cand) >= 18)
-        & (p.age.take(cand) < d.retirement_age)
-        & IS_WORKING[p.status.take(cand)]
+        IS_WORKING[p.status.take(cand)]
         & ~among(cand, movers)  # movers are sorted: they are the choosers who moved
     ]
     if not len(cand):  # e.g. the Harris-Todaro limit: one-person households
