@@ -315,15 +315,15 @@ class Farming(Module):
         age = p.age.take(rows) if age is None else age
         elderly = age >= model.scenario.demography.retirement_age
         own = np.where(elderly, model.scenario.farming.elderly_labour_weight, 1.0)
-        u = prod.unit.take(rows)
+        u = prod.unit.take(rows)  # take: quicker than indexing, the same values
         # Labour of the unit if this person farms: others' labour plus their own.
-        l_new = prod.labour[u] - unit_scale * prod.weight.take(rows) + unit_scale * own
-        hired = prod.hired[u]
+        l_new = prod.labour.take(u) - unit_scale * prod.weight.take(rows) + unit_scale * own
+        hired = prod.hired.take(u)
         q_new = (
             self.productivity
-            * prod.effective_land[u] ** self.beta
+            * prod.effective_land.take(u) ** self.beta
             * (l_new * (1 - hired)) ** (1 - self.beta)
         )
-        wage = self.rural_wage(model)[prod.unit_place[u]]
+        wage = self.rural_wage(model).take(prod.unit_place.take(u))
         family = self._pay_share(model) * prod.price * q_new / l_new
         return (family + hired * wage) * own
