@@ -392,9 +392,22 @@ class LocationChoice(Module):
         origin = p.residence.take(rows)
         status = p.status.take(rows)
         net_before = self._counted_keys(model, home, origin, age, status)
-        for start in range(0, len(rows), CHOOSER_CHUNK):
-            at = slice(start, start + CHOOSER_CHUNK)
-            self._choose_work(model, rows[at], hh[at], home[at], age[at], origin[at], status[at])
+        # One uniform per chooser, in the order of rows (the stream of a draw chunk by
+        # chunk: nothing else draws meanwhile). The old have at most one option (farming),
+        # which the draw would give them whatever its utility: only the others' options
+        # are weighed, in chunks.
+        uniform = rng.random(len(rows))
+        young = age < model.scenario.demography.retirement_age
+        for weigh in (False, True):
+            group = np.flatnonzero(young == weigh)
+            for start in range(0, len(group), CHOOSER_CHUNK):
+                at = group[start : start + CHOOSER_CHUNK]
+                self._choose_work(
+                    model,
+                    (rows[at], hh[at], home[at], age[at], origin[at], status[at]),
+                    uniform[at],
+                    weigh,
+                )
         # Retirees by their status before this sub-step's choice, which changes no retiree's.
         retired = near[(near_status == RETIRED) & (draw < retiree_rate)]
         back, back_origin, back_net = self._retirees(model, retired)
@@ -427,25 +440,18 @@ class LocationChoice(Module):
             model, np.concatenate([moved, kids]), np.concatenate([origin, kids_origin])
         )
 
-    def _choose_work(self, model, rows, hh, home, age, current, status) -> None:
-        """The options weighed and drawn for `rows`, with their households, home places,
-        ages, residences and statuses."""
+    def _choose_work(self, model, choosers, uniform, weigh: bool) -> None:
+        """The options of `choosers` (rows, households, home places, ages, residences and
+        statuses) weighed and drawn at `uniform`, or, if not `weigh` (the old), farming
+        where it is open to them."""
         p = model.persons
+        rows, hh, home, age, current, status = choosers
         res, work, ok = self._options(model, rows, hh, home, age)
-        uniform = model.rng.random(len(rows))
-        # The old have at most one option (farming, column 0), which the draw would give
-        # them whatever its utility: only the others' options are weighed.
-        pick = np.where(ok[:, FARM], FARM, -1)
-        weigh = age < model.scenario.demography.retirement_age
-        if weigh.all():
+        if weigh:
             u = self._utility(model, rows, hh, home, age, current, res, work, ok)
             pick = draw_logit(u, ok, uniform)
-        elif weigh.any():
-            w = np.flatnonzero(weigh)
-            u = self._utility(
-                model, rows[w], hh[w], home[w], age[w], current[w], res[w], work[w], ok[w]
-            )
-            pick[w] = draw_logit(u, ok[w], uniform[w])
+        else:
+            pick = np.where(ok[:, FARM], FARM, -1)
         has_option = pick >= 0
         if not has_option.all():
             rows, pick, res, work = (
