@@ -188,7 +188,9 @@ class CountyModel(mesa.Model):
             self.labour.substep(self)
             self.farming.substep(self)
             self.choice.substep(self)
-        self.farming.forget_substep_production()  # read by the sub-step's choice only
+        # What only the sub-steps read, dropped before the year's other passes.
+        self.farming.forget_substep_production()
+        self.choice.forget_year_rows()
 
     def _spin_up(self) -> None:
         """Let locations, jobs and service revenue settle under the first year's conditions

@@ -218,6 +218,14 @@ class LocationChoice(Module):
             np.fill_diagonal(self._moving_free, 0.0)
         return self._moving_free if staying_free else self._moving
 
+    def forget_year_rows(self) -> None:
+        """Drop the rows of children, mothers and adults gathered for the year's sub-steps
+        once they are over (the next year's first sub-step gathers them again): about 8
+        bytes a person, otherwise held through the year's income, census and land passes."""
+        none = np.zeros(0, dtype=np.int32)
+        self._child_rows = self._mother_rows = self._child_home = self._child_hukou = none
+        self._partner_pool = (none, none)
+
     def school_children(self, model) -> np.ndarray:
         """Number of children aged 6-15 of each person (as their mother)."""
         if self._kids is None or len(self._kids) != len(model.persons):
