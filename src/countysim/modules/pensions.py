@@ -443,18 +443,12 @@ class Pensions(Module):
         """Pension term of the location choice (see the module docstring)."""
         p = model.persons
         floor = model.scenario.choice.income_floor_yuan
-        drawing = p.pension_scheme.take(rows) >= RESIDENT_PENSION
-        # Those who draw a pension already weigh only its independence: the income they
-        # would retire with is computed for the others alone.
-        saving = np.flatnonzero(~drawing) if drawing.any() else None
         age, skill = model.choice.chooser_age_skill(model, rows)
-        if saving is None:
-            u = self._log_retirement_income(model, rows, res, work, age, skill)
-        else:
-            u = np.empty(res.shape)
-            u[saving] = self._log_retirement_income(
-                model, rows[saving], res[saving], work[saving], age[saving], skill[saving]
-            )
+        u = self._log_retirement_income(model, rows, res, work, age, skill)
+        # Those who draw a pension already (few of those who weigh options) weigh its
+        # independence instead.
+        drawing = np.flatnonzero(p.pension_scheme.take(rows) >= RESIDENT_PENSION)
+        if len(drawing):
             pensioners = rows[drawing]
             pension = p.pension_entitlement.take(pensioners) + self._resident_pension(
                 model, pensioners
