@@ -317,7 +317,7 @@ class LocationChoice(Module):
         """Per home place and distinct residence of its options (P, R): the residence, the
         terms that depend on them alone (cost of living, services and barrier without the
         hukou, network), the service and barrier difference the place's hukou makes, the
-        service without hukou, and whether the residence is the home place."""
+        service without hukou, and which residence is the home place (-1: none)."""
         world, st, c = model.world, model.state, model.scenario.choice
         n = world.n
         # The same within a sub-step's choice but for the network, which changes after it.
@@ -336,7 +336,10 @@ class LocationChoice(Module):
         base += service.take(res)
         base -= barrier.take(res)
         base += self._network_utility(model, home * n + res) * ~own
-        terms = (res, base, (quality - service + barrier).take(res), service.take(res), own)
+        # The residence that is the home place: at most one a place (its own level's).
+        own_column = np.where(own.any(axis=1), own.argmax(axis=1), -1)
+        assert (own.sum(axis=1) <= 1).all()
+        terms = (res, base, (quality - service + barrier).take(res), service.take(res), own_column)
         self._residence_terms = ((key[0], self._net_utility), terms)
         return terms
 
@@ -344,7 +347,7 @@ class LocationChoice(Module):
         """`residence_utility` at the distinct residences of the choosers' options, shape
         (n, R), from tables by home place: the same terms, summed in another order."""
         p, c, n = model.persons, model.scenario.choice, model.world.n
-        res_of, base, hukou_gain, service_of, own = self._home_residence_terms(model)
+        res_of, base, hukou_gain, service_of, own_column = self._home_residence_terms(model)
         u = base.take(home, axis=0)
         res = res_of.take(home, axis=0)
         hukou_here = res == p.hukou_place.take(rows)[:, None]
@@ -364,8 +367,9 @@ class LocationChoice(Module):
         pair = current[:, None] * n + res  # (current place, residence)
         u -= self._moving_cost(model, staying_free=True).take(pair)
         attach = c.home_attachment + c.home_attachment_per_decade * np.maximum(age - 16, 0) / 10
-        for j in np.flatnonzero(own.any(axis=0)):
-            np.add(u[:, j], attach, out=u[:, j], where=own[:, j].take(home))
+        column = own_column.take(home)
+        at_home = np.flatnonzero(column >= 0)
+        flat[at_home * res.shape[1] + column.take(at_home)] += attach.take(at_home)
         return u
 
     # ----------------------------------------------------------------- the step
