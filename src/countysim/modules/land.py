@@ -396,12 +396,6 @@ class Land(Module):
         """Expected earnings at each workplace, as in the location choice (skill times the
         job-finding-weighted wage), or last year's income where there is no workplace."""
         p, st, c = model.persons, model.state, model.scenario.choice
-        earnings = model.choice.option_earnings(rows, work)  # the choice's own, if its
-        if earnings is not None:
-            farm = np.flatnonzero(work < 0)
-            income = p.income.take(rows.take(farm // work.shape[1]))
-            earnings.reshape(-1)[farm] = np.maximum(income, c.income_floor_yuan)
-            return earnings
         informal = st.informal_wage if model.scenario.labour.informal_sector else 0.0
         wage = (st.job_prob * st.wage + (1 - st.job_prob) * informal).take(np.maximum(work, 0))
         earnings = np.where(
@@ -425,11 +419,23 @@ class Land(Module):
         farm = np.flatnonzero(work < 0)
         k = work.shape[1]
         at_home = res.reshape(-1).take(farm) == home.take(farm // k)
-        per_mu.reshape(-1)[farm[at_home & ~outside.reshape(-1).take(farm)]] = 0.0
+        at_home &= ~outside.reshape(-1).take(farm)
+        per_mu.reshape(-1)[farm[at_home]] = 0.0
+        earnings = model.choice.option_earnings(rows, work)  # the choice's own, if its
+        if earnings is None:
+            earnings = self._earnings(model, rows, work)
+        else:
+            # Without a workplace, last year's income (as `_earnings`): looked up only
+            # where the land's value is not zero, which it divides.
+            floor = model.scenario.choice.income_floor_yuan
+            earnings.reshape(-1)[farm[at_home]] = floor
+            away = farm[~at_home]
+            income = model.persons.income.take(rows.take(away // k))
+            earnings.reshape(-1)[away] = np.maximum(income, floor)
         # In place on one matrix of the options' shape: the same operations, fewer copies.
         share = self.land_per_member.take(h) * model.persons.contract_member.take(rows)
         ratio = np.multiply(share[:, None], per_mu, out=per_mu)
-        ratio /= self._earnings(model, rows, work)
+        ratio /= earnings
         np.maximum(ratio, -0.9, out=ratio)
         np.log1p(ratio, out=ratio)
         ratio *= model.scenario.choice.income_weight
