@@ -82,6 +82,7 @@ import numpy as np
 
 from countysim.modules import kin_tenancy
 from countysim.modules.base import Module
+from countysim.modules.land_offers import offer_curve, sum_by_place
 from countysim.population import FARMER
 from countysim.world import VILLAGE
 
@@ -197,7 +198,7 @@ class Land(Module):
         given[giving] = hh.land_mu.take(giving) * (leaving.take(giving) / members.take(giving))
         hh.land_mu = hh.land_mu - given
         p.contract_member = now
-        return _sum_by_place(hh.home, given, giving, model.world.n, scale), counts
+        return sum_by_place(hh.home, given, giving, model.world.n, scale), counts
 
     def _return_empty_households(self, model, size: np.ndarray) -> np.ndarray:
         """Land of households with no member left (`size`: persons of each household)
@@ -207,7 +208,7 @@ class Land(Module):
         given = np.zeros(len(hh))
         given[empty] = hh.land_mu.take(empty)
         hh.land_mu = hh.land_mu - given
-        return _sum_by_place(hh.home, given, empty, model.world.n, scale)
+        return sum_by_place(hh.home, given, empty, model.world.n, scale)
 
     def _tenure(self, model) -> None:
         """Readjustment hazards of every household and the value of a mu."""
@@ -304,11 +305,11 @@ class Land(Module):
         zero = np.zeros(n)
         positive = (demand(zero) > supply(zero)) & (ceiling > 0)
         # The search asks the offers at many rents: from the households sorted once by the
-        # rent at which each starts to offer (`_offer_curve`), the same supply but for the
+        # rent at which each starts to offer (`offer_curve`), the same supply but for the
         # order of its sums. Where demand and that supply are nearly equal (they can be
         # equal), the supply summed household by household decides, as it always did. Only
         # the villages with a positive rent use the answers.
-        offers = _offer_curve(
+        offers = offer_curve(
             farm, home, land, np.where(farmers_all > 0, farmers_all, 0.0), reservation, n
         )
         lo, hi = zero.copy(), ceiling.copy()
@@ -332,7 +333,7 @@ class Land(Module):
         hh.leased_out_mu = np.zeros(len(hh))
         hh.leased_out_mu[can] = self.tenant_share[home] * offered(self.rent)
         collective_leased = self.tenant_share * self.collective_mu
-        self.leased_mu = _sum_by_place(hh.home, hh.leased_out_mu, can, n, scale) + collective_leased
+        self.leased_mu = sum_by_place(hh.home, hh.leased_out_mu, can, n, scale) + collective_leased
         self.household_rent = hh.leased_out_mu * self.rent[hh.home]
         self.collective_rent = collective_leased * self.rent
         self._reallocate(model, self.collective_mu - collective_leased, labour)
@@ -507,48 +508,6 @@ class Land(Module):
             "land_leased_mu": self.leased_mu.copy(),
             "land_rent_yuan_per_mu": self.rent.copy(),
         }
-
-
-def _offer_curve(farm, home, land, farmers, reservation, n: int):
-    """Land offered in each village at a rent per village, as `_lease`'s `offered` summed
-    over each village's households. A household offers land - farmers * W(r) (all its land
-    without farmers) once the rent r reaches its reservation rent and, with farmers, the rent
-    above which they want less than its land (W falls with the rent): sorted once by that
-    threshold, the households offering at a rent are a prefix of each village's, and the
-    offer is a difference of running sums (kept in extended precision, so that a village's
-    sum is as exact as a sum of its own households)."""
-    threshold = reservation.copy()
-    f = np.flatnonzero(farmers > 0)
-    threshold[f] = np.maximum(threshold[f], farm.rent_for_land_wanted(land[f] / farmers[f]))
-    by_threshold = np.argsort(threshold)
-    ranked = threshold[by_threshold]
-    village = home[by_threshold]
-    if n <= np.iinfo(np.int16).max:
-        village = village.astype(np.int16)  # a stable sort of small codes counts them
-    rank = np.argsort(village, kind="stable")  # by village, then by threshold
-    order = by_threshold[rank]
-    span = len(threshold) + 1
-    key = home[order].astype(np.int64) * span + rank
-    land_sum = np.concatenate([[0.0], np.cumsum(land[order], dtype=np.longdouble)])
-    farmers_sum = np.concatenate([[0.0], np.cumsum(farmers[order], dtype=np.longdouble)])
-    village_key = np.arange(n, dtype=np.int64) * span
-    first = np.searchsorted(key, village_key)
-
-    def offers(rent: np.ndarray) -> np.ndarray:
-        end = np.searchsorted(key, village_key + np.searchsorted(ranked, rent, side="right"))
-        offered_land = (land_sum[end] - land_sum[first]).astype(float)
-        wanted = farm.land_wanted_per_worker(rent) * (farmers_sum[end] - farmers_sum[first])
-        return offered_land - wanted.astype(float)
-
-    return offers
-
-
-def _sum_by_place(home, values, rows, n: int, scale) -> np.ndarray:
-    """scale times the sum of `values` by `home` place, where only the households `rows`
-    (in order) have values other than 0: the same sums as over every household (adding 0
-    changes no sum), in a fraction of the time (a sum by place over households listed by
-    place adds each to the previous one, and waits for it)."""
-    return scale * np.bincount(home.take(rows), weights=values.take(rows), minlength=n)
 
 
 def _ratio(numerator: float, denominator: float) -> float:

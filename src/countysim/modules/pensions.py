@@ -89,6 +89,7 @@ from __future__ import annotations
 import numpy as np
 
 from countysim.modules.base import Module
+from countysim.modules.pension_fund import Fund
 from countysim.population import EMPLOYED, FARMER, INFORMAL, IS_WORKING
 from countysim.world import CITY, COUNTY_TOWN, TOWNSHIP, VILLAGE
 
@@ -97,48 +98,6 @@ NO_SCHEME, RESIDENT, EMPLOYEE, RESIDENT_PENSION, EMPLOYEE_PENSION = range(5)
 COUNTY_AREA = 0
 CONTRIBUTION_SLICE = 1 << 16  # persons per slice of the contributions (bounds temporaries)
 NO_AREA = -1  # no employee account
-
-
-class Fund:
-    """The accounts of one scheme in the current year, one entry per pooling area.
-
-    Money flows (yuan): contributions, transfers in and out, benefits, subsidy. Memo items:
-    `contributions_government`, the part of the contributions that a government pays for
-    members (yuan); capital value of entitlements (yuan) `lost` on moving between areas and
-    `forfeited` by members who retire with fewer than the minimum contribution years."""
-
-    FLOWS = (
-        "contributions",
-        "contributions_government",
-        "transfers_in",
-        "transfers_out",
-        "benefits",
-        "subsidy",
-        "lost",
-        "forfeited",
-    )
-
-    def __init__(self, areas: int) -> None:
-        self.balance = np.zeros(areas)
-        self.open_year()
-
-    def open_year(self) -> None:
-        self.opening = self.balance.copy()
-        for name in self.FLOWS:
-            setattr(self, name, np.zeros(len(self.balance)))
-
-    def close_year(self) -> None:
-        """balance = opening + contributions + transfers in - transfers out - benefits, and a
-        subsidy from above covers any deficit so that no fund ends the year below zero."""
-        balance = (
-            self.opening
-            + self.contributions
-            + self.transfers_in
-            - self.transfers_out
-            - self.benefits
-        )
-        self.subsidy = np.maximum(-balance, 0.0)
-        self.balance = balance + self.subsidy
 
 
 class Pensions(Module):
