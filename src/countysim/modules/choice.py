@@ -40,6 +40,7 @@ import numpy as np
 
 from countysim.modules.base import Module
 from countysim.modules.choice_draws import draw_logit, sparse_uniforms
+from countysim.modules.choice_residence import ResidenceTerms
 from countysim.modules.family_moves import among, children_follow, partners_follow
 from countysim.population import (
     FARMER,
@@ -53,10 +54,6 @@ from countysim.world import CITY, COUNTY_TOWN, TOWNSHIP, VILLAGE
 FARM, VILLAGE_NONFARM, COMMUTE_TOWNSHIP, COMMUTE_COUNTY_TOWN, MOVE_TOWNSHIP, MOVE_COUNTY_TOWN = (
     range(6)
 )
-#: Largest number of (home, residence) cells whose network utility is tabulated once per
-#: sub-step rather than computed for each chooser and option (a county of a few hundred
-#: places; the census county's thousands of villages would make the table too large).
-NETWORK_TABLE_CELLS = 1 << 20
 #: Choosers whose options are weighed at once: bounds the memory of the first sub-step of a
 #: run, when every adult chooses, to about ten MB (results do not depend on it).
 CHOOSER_CHUNK = 8_192
@@ -70,7 +67,7 @@ OPTION_NAMES = (
 )
 
 
-class LocationChoice(Module):
+class LocationChoice(ResidenceTerms, Module):
     name = "choice"
 
     def setup(self, model) -> None:
@@ -160,64 +157,7 @@ class LocationChoice(Module):
         self._by_home = (world.level.copy(), res, work, ok)
         return res, work, ok
 
-    # ----------------------------------------------------------------- utility
-    def residence_utility(self, model, rows: np.ndarray, res: np.ndarray) -> np.ndarray:
-        """Utility terms that depend on where a person lives, shape like `res`."""
-        p, world, st, c = model.persons, model.world, model.state, model.scenario.choice
-        n_places = world.n
-        current = p.residence.take(rows)[:, None]
-        home = model.households.home.take(p.hh.take(rows))[:, None]
-        hukou_here = p.hukou_place.take(rows)[:, None] == res
-        kids = self.school_children(model).take(rows)[:, None]
-        # Terms of a place (or a pair of places) are computed per place and then looked up
-        # (`take`, on the flattened table for pairs), rather than once per person and
-        # option: the same numbers, far fewer logarithms. An option's residence of -1 (none)
-        # looks up some other place; `_options` marks such options infeasible.
-        u = (-c.cost_of_living_weight * np.log(st.cost_of_living)).take(res)
-        # Services: quality times access (1 with the place's hukou), times the children.
-        quality = c.service_weight * st.service_quality
-        service = (quality * st.non_hukou_access).take(res)
-        np.copyto(service, quality.take(res), where=hukou_here)
-        service *= 1 + c.school_child_weight * kids
-        u += service
-        del service
-        pair = current * n_places + res  # cell of (current place, option's residence)
-        u -= (res != current) * self._moving_cost(model).take(pair)
-        barrier = np.where(world.level == CITY, st.hukou_barrier, c.non_hukou_barrier_county)
-        # The barrier of an urban place lived in without its hukou (0 for a village).
-        barrier = (self.urban * barrier).take(res)
-        np.copyto(barrier, 0.0, where=hukou_here)
-        u -= barrier
-        del barrier
-        age = p.age.take(rows)[:, None]
-        attach = c.home_attachment + c.home_attachment_per_decade * np.maximum(age - 16, 0) / 10
-        away = res != home
-        u += ~away * attach
-        np.add(pair, (home - current) * n_places, out=pair)  # now (home, residence)
-        u += self._network_utility(model, pair) * away
-        return u
-
-    def _network_utility(self, model, pair: np.ndarray) -> np.ndarray:
-        """network_weight * log(1 + network) of each (home, residence) cell in `pair`. With
-        few places, the table of every cell is computed once per sub-step (the network
-        changes only at its end) and looked up; otherwise each cell asked for."""
-        c, n = model.scenario.choice, model.world.n
-        if n * n > NETWORK_TABLE_CELLS:
-            return c.network_weight * np.log1p(self._network(model).take(pair))
-        if self._net_utility is None:
-            self._net_utility = c.network_weight * np.log1p(self._network(model))
-        return self._net_utility.take(pair)
-
-    def _moving_cost(self, model, staying_free: bool = False) -> np.ndarray:
-        """P x P: utility cost of moving from one place to another (fixed plus per log km);
-        with `staying_free`, 0 from a place to itself."""
-        if getattr(self, "_moving", None) is None:
-            c = model.scenario.choice
-            self._moving = c.moving_cost + c.moving_cost_per_log_km * np.log1p(model.world.dist_km)
-            self._moving_free = self._moving.copy()
-            np.fill_diagonal(self._moving_free, 0.0)
-        return self._moving_free if staying_free else self._moving
-
+    # ----------------------------------------------------------------- aggregates
     def forget_year_rows(self) -> None:
         """Drop the rows of children, mothers and adults gathered for the year's sub-steps
         once they are over (the next year's first sub-step gathers them again): about 8
@@ -312,65 +252,6 @@ class LocationChoice(Module):
                 model, rows.take(farm), age.take(farm)
             )
         return income
-
-    def _home_residence_terms(self, model) -> tuple[np.ndarray, ...]:
-        """Per home place and distinct residence of its options (P, R): the residence, the
-        terms that depend on them alone (cost of living, services and barrier without the
-        hukou, network), the service and barrier difference the place's hukou makes, the
-        service without hukou, and which residence is the home place (-1: none)."""
-        world, st, c = model.world, model.state, model.scenario.choice
-        n = world.n
-        # The same within a sub-step's choice but for the network, which changes after it.
-        cached = getattr(self, "_residence_terms", None)
-        key = (model.clock, self._net_utility)
-        if cached is not None and cached[0][0] == key[0] and cached[0][1] is key[1]:
-            return cached[1]
-        res = self._place_options(model)[0][:, self.distinct_residence]
-        home = np.arange(n)[:, None]
-        own = res == home
-        quality = c.service_weight * st.service_quality
-        service = quality * st.non_hukou_access
-        level_barrier = np.where(world.level == CITY, st.hukou_barrier, c.non_hukou_barrier_county)
-        barrier = self.urban * level_barrier
-        base = (-c.cost_of_living_weight * np.log(st.cost_of_living)).take(res)
-        base += service.take(res)
-        base -= barrier.take(res)
-        base += self._network_utility(model, home * n + res) * ~own
-        # The residence that is the home place: at most one a place (its own level's).
-        own_column = np.where(own.any(axis=1), own.argmax(axis=1), -1)
-        assert (own.sum(axis=1) <= 1).all()
-        terms = (res, base, (quality - service + barrier).take(res), service.take(res), own_column)
-        self._residence_terms = ((key[0], self._net_utility), terms)
-        return terms
-
-    def _chooser_residence_utility(self, model, rows, home, age, current) -> np.ndarray:
-        """`residence_utility` at the distinct residences of the choosers' options, shape
-        (n, R), from tables by home place: the same terms, summed in another order."""
-        p, c, n = model.persons, model.scenario.choice, model.world.n
-        res_of, base, hukou_gain, service_of, own_column = self._home_residence_terms(model)
-        u = base.take(home, axis=0)
-        res = res_of.take(home, axis=0)
-        hukou_here = res == p.hukou_place.take(rows)[:, None]
-        cell = np.flatnonzero(hukou_here)  # at most one residence per person
-        flat = u.reshape(-1)
-        flat[cell] += hukou_gain.reshape(-1).take(
-            home.take(cell // res.shape[1]) * res.shape[1] + cell % res.shape[1]
-        )
-        kids = self.school_children(model).take(rows)
-        mums = np.flatnonzero(kids)
-        if len(mums):
-            service = service_of.take(home.take(mums), axis=0)
-            quality = c.service_weight * model.state.service_quality
-            np.copyto(service, quality.take(res[mums]), where=hukou_here[mums])
-            service *= (c.school_child_weight * kids.take(mums))[:, None]
-            u[mums] += service
-        pair = current[:, None] * n + res  # (current place, residence)
-        u -= self._moving_cost(model, staying_free=True).take(pair)
-        attach = c.home_attachment + c.home_attachment_per_decade * np.maximum(age - 16, 0) / 10
-        column = own_column.take(home)
-        at_home = np.flatnonzero(column >= 0)
-        flat[at_home * res.shape[1] + column.take(at_home)] += attach.take(at_home)
-        return u
 
     # ----------------------------------------------------------------- the step
     def substep(self, model) -> None:
