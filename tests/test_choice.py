@@ -4,7 +4,7 @@ import numpy as np
 from conftest import small_scenario
 
 from countysim.model import CountyModel
-from countysim.modules.choice_draws import draw_logit, sparse_uniforms
+from countysim.modules.choice_draws import draw_binary_logit, draw_logit, sparse_uniforms
 from countysim.modules.family_moves import partners_follow
 
 
@@ -156,3 +156,14 @@ def test_sparse_uniforms_at_the_edges():
     # A rate so small that the first batch of gaps may not reach the end.
     pos, _ = sparse_uniforms(rng, 1_000_000, 1e-5)
     assert (pos < 1_000_000).all() and (np.diff(pos) > 0).all()
+
+
+def test_binary_logit_draw_matches_the_logistic_probability():
+    rng = np.random.default_rng(11)
+    n = 100_000
+    for gap in (-2.0, 0.0, 0.7, 3.0):  # u_second - u_first
+        second = draw_binary_logit(np.zeros(n), np.full(n, gap), rng.random(n))
+        prob = 1 / (1 + np.exp(-gap))
+        assert abs(second.mean() - prob) < 4 * np.sqrt(prob * (1 - prob) / n)
+    # A utility so low that exp overflows: never that option.
+    assert not draw_binary_logit(np.zeros(3), np.full(3, -1e4), np.zeros(3)).any()

@@ -39,7 +39,7 @@ from __future__ import annotations
 import numpy as np
 
 from countysim.modules.base import Module
-from countysim.modules.choice_draws import draw_logit, sparse_uniforms
+from countysim.modules.choice_draws import draw_binary_logit, draw_logit, sparse_uniforms
 from countysim.modules.choice_residence import ResidenceTerms
 from countysim.modules.family_moves import among, children_follow, partners_follow
 from countysim.population import (
@@ -448,8 +448,7 @@ class LocationChoice(ResidenceTerms, Module):
         u = self.residence_utility(model, rows, res)
         for term in model.choice_terms:
             u += term(model, rows, res, np.full_like(res, -1))
-        # The logit of two options: home with probability 1 / (1 + exp(u_stay - u_home)).
-        go_home = model.rng.random(len(rows)) * (1 + np.exp(u[:, 0] - u[:, 1])) < 1
+        go_home = draw_binary_logit(u[:, 0], u[:, 1], model.rng.random(len(rows)))
         back = rows[go_home]
         origin, net_before = p.residence[back], self.network_keys(model, back)
         p.residence[back] = home[go_home]

@@ -32,6 +32,16 @@ def draw_logit(u: np.ndarray, ok: np.ndarray, uniform: np.ndarray) -> np.ndarray
     return pick
 
 
+def draw_binary_logit(u_first: np.ndarray, u_second: np.ndarray, uniform: np.ndarray):
+    """Whether each row takes the second of two options, with the logit probability
+    1 / (1 + exp(u_first - u_second)), from one uniform on [0, 1) per row (the law of
+    comparing the two utilities plus a Gumbel each)."""
+    # A second option far worse overflows the exponential: never taken (inf, or nan at a
+    # uniform of 0, is not below 1).
+    with np.errstate(over="ignore", invalid="ignore"):
+        return uniform * (1 + np.exp(u_first - u_second)) < 1
+
+
 def sparse_uniforms(rng: np.random.Generator, n: int, rate: float):
     """Positions among `n` whose uniform draw falls below `rate`, in increasing order, and
     those draws: the same law as `flatnonzero(draws < rate)` of n uniforms, drawn only
