@@ -415,7 +415,9 @@ class PersonModel(mesa.Model):
         terms: dict[int, list[float]] = {}
         rows = np.array([a.row for a in choosers], dtype=np.intp)
         if len(rows):
-            res, work, _ = cm.choice._options(cm, rows)
+            hh = cm.persons.hh.take(rows)
+            home, age = cm.households.home.take(hh), cm.persons.age.take(rows)
+            res, work, _ = cm.choice._options(cm, rows, hh, home, age)
             total = np.zeros(res.shape)
             for term in cm.choice_terms:
                 total += term(cm, rows, res, work)
