@@ -66,14 +66,16 @@ class ResidenceTerms:
         return self._net_utility.take(pair)
 
     def _moving_cost(self, model, staying_free: bool = False) -> np.ndarray:
-        """P x P: utility cost of moving from one place to another (fixed plus per log km);
-        with `staying_free`, 0 from a place to itself."""
+        """P x P: utility cost of moving from one place to another (fixed plus per log km),
+        0 from a place to itself. One table serves both uses (`staying_free` or not): the
+        other multiplies the cost by whether the place changes, which gives the same 0
+        there (the cost is not negative), and a second P x P table would cost 8 bytes a cell
+        (0.7 MB for the baseline's places)."""
         if getattr(self, "_moving", None) is None:
             c = model.scenario.choice
             self._moving = c.moving_cost + c.moving_cost_per_log_km * np.log1p(model.world.dist_km)
-            self._moving_free = self._moving.copy()
-            np.fill_diagonal(self._moving_free, 0.0)
-        return self._moving_free if staying_free else self._moving
+            np.fill_diagonal(self._moving, 0.0)
+        return self._moving
 
     def _home_residence_terms(self, model) -> tuple[np.ndarray, ...]:
         """Per home place and distinct residence of its options (P, R): the residence, the
