@@ -159,12 +159,15 @@ class LocationChoice(ResidenceTerms, Module):
 
     # ----------------------------------------------------------------- aggregates
     def forget_year_rows(self) -> None:
-        """Drop the rows of children, mothers and adults gathered for the year's sub-steps
-        once they are over (the next year's first sub-step gathers them again): about 8
-        bytes a person, otherwise held through the year's income, census and land passes."""
+        """Drop what only the year's sub-steps read once they are over: the rows of
+        children, mothers and adults and the network (the next year's first sub-step
+        gathers them again), the last sub-step's residence tables (each sub-step makes its
+        own). About 8 bytes a person and 1.4 MB, otherwise held through the year's income,
+        census and land passes."""
         none = np.zeros(0, dtype=np.int32)
         self._child_rows = self._mother_rows = self._child_home = self._child_hukou = none
         self._partner_pool = (none, none)
+        self._net = self._net_utility = self._residence_terms = None
 
     def school_children(self, model) -> np.ndarray:
         """Number of children aged 6-15 of each person (as their mother)."""
