@@ -9,7 +9,7 @@ import pytest
 from conftest import small_scenario
 
 from countysim.model import CountyModel
-from countysim.population import PERSON_COLUMNS, Persons, release_rows, reserve
+from countysim.population import PERSON_COLUMNS, Households, Persons, release_rows, reserve
 
 
 def _persons(n):
@@ -105,3 +105,18 @@ def test_spare_rows_take_no_memory_until_written_and_freed_rows_are_handed_back(
     assert p.room >= 2 * len(p)
     p.keep(p.pid % 10 == 0)
     assert held - _resident_anon() > 0.8 * 73 * 900_000
+
+
+def test_household_arrays_assigned_are_written_in_their_buffers():
+    hh = Households(np.array([0, 1, 1]), np.array([1.0, 2.0, 3.0]))
+    land = hh.land_mu
+    hh.land_mu = hh.land_mu - 1.0  # the same length and type: written into the buffer
+    assert hh.land_mu is land and list(land) == [0.0, 1.0, 2.0]
+    hh.land_mu[0] = 5.0  # written in place, as before
+    assert hh.land_mu[0] == 5.0
+    hh.contract_end = np.full(3, 2030, dtype=np.int32)  # a new array: a buffer of its own
+    hh.contract_end = hh.contract_end.astype(np.int64) + 1  # another type: another buffer
+    assert hh.contract_end.dtype == np.int64 and list(hh.contract_end) == [2031] * 3
+    restored = pickle.loads(pickle.dumps(hh))
+    restored.land_mu = restored.land_mu * 2
+    assert list(restored.land_mu) == [10.0, 2.0, 4.0] and len(restored) == 3

@@ -132,6 +132,12 @@ def reserve(rows: int, dtype) -> np.ndarray:
     return np.frombuffer(memory, dtype=dtype, count=rows)
 
 
+def is_reserved(array: np.ndarray) -> bool:
+    """Whether `array` is a buffer that `reserve` mapped."""
+    view = array.base
+    return isinstance(view, memoryview) and isinstance(view.obj, mmap.mmap)
+
+
 def release_rows(buffer: np.ndarray, used: int) -> None:
     """Hand the pages of a `reserve`d buffer after its first `used` rows back to the system
     (they read as zeros when next written); a no-op for a plain array."""
@@ -291,12 +297,35 @@ def spare_room(rows: int) -> int:
 
 class Households:
     """Per-household arrays: the home place and the contracted land (mu). The land module
-    adds, at its setup, each contract's end year (`contract_end`) and the land leased out
-    and left idle this year (`leased_out_mu`, `idle_mu`)."""
+    adds, at its setup, each contract's end year (`contract_end`) and the land leased out,
+    lent, borrowed and left idle this year (`leased_out_mu`, `lent_mu`, `borrowed_mu`,
+    `idle_mu`).
+
+    The arrays live in memory of their own (`reserve`), as the person columns do, and
+    assigning one of the same length and type writes into it (`households.land_mu = ...`
+    copies the values): the land module replaces several every year and farming one every
+    sub-step, which in the C library's heap would move them about among the steps'
+    temporaries and leave holes behind."""
 
     def __init__(self, home: np.ndarray, land_mu: np.ndarray) -> None:
         self.home = np.asarray(home, dtype=np.int32)
         self.land_mu = np.asarray(land_mu, dtype=np.float64)
+
+    def __setattr__(self, name: str, value) -> None:
+        if isinstance(value, np.ndarray) and value.ndim == 1:
+            held = self.__dict__.get(name)
+            if (
+                isinstance(held, np.ndarray)
+                and held.shape == value.shape
+                and held.dtype == value.dtype
+                and is_reserved(held)
+            ):
+                np.copyto(held, value)
+                return
+            buffer = reserve(len(value), value.dtype)
+            buffer[:] = value
+            value = buffer
+        object.__setattr__(self, name, value)
 
     def __len__(self) -> int:
         return len(self.home)
