@@ -330,6 +330,12 @@ class Households:
     def __len__(self) -> int:
         return len(self.home)
 
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the arrays held in memory of their own."""
+        arrays = self.__dict__.values()
+        return sum(a.nbytes for a in arrays if isinstance(a, np.ndarray) and is_reserved(a))
+
 
 def education(pop, urban_hukou: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Education level (0 junior middle or less, 1 senior high, 2 college) by hukou type."""
