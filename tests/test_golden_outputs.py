@@ -41,6 +41,11 @@ History of tolerated (non-exact) changes:
   (cost of living, services and barrier without the hukou and network first, then the
   hukou's difference, the children's service, the moving cost and the attachment), not
   in the order of the formula: utilities move in the last bits (no golden value moved).
+- allowed change of draws: the public-staff queue's noise (the order among equals) and
+  the marginal seeker's hiring chance are drawn only for the seekers of the queue groups
+  where a place's posts run out, the only ones that use them, instead of two uniforms per
+  seeker each sub-step: the same probabilities, other draws (tested in
+  tests/test_labour_hiring.py); goldens regenerated after it.
 """
 
 from __future__ import annotations

@@ -7,9 +7,12 @@ there, see `services`) on labour, E_s(w) = lambda R / w. Public services (school
 clinics, administration) fill their posts first (`finance.public_posts`, a staffing
 standard per unit of capacity) with the place's most educated seekers, urban-hukou
 holders first among equals, and pay them the staff's wage bill B_j out of last year's
-spending of the county's budget on the place (`_hire_staff`). Service and public jobs
-are local demand that grows with the incomes and budgets of the place and the places
-around it (a local multiplier, Moretti 2010, AER P&P 100(2)). With the other job seekers
+spending of the county's budget on the place (`_hire_staff`); equals are queued at random
+and the seeker who would overfill the posts is hired by chance, both uniforms drawn only
+for the seekers of the queue groups where a place's posts run out (those before are all
+hired, those after none). Service and public jobs are local demand that grows with the
+incomes and budgets of the place and the places around it (a local multiplier, Moretti
+2010, AER P&P 100(2)). With the other job seekers
 supplying S effective units, the wage clears D(w) = E_m(w) + E_s(w) = S above the floor;
 if demand at the floor falls short, the wage is the floor and jobs are rationed at
 random, each seeker finding one with probability D(floor)/S (Harris-Todaro). Those
@@ -215,11 +218,9 @@ class LabourMarket(Module):
         bill = np.where(county, self.public_bill, 0.0)
         # No post without pay (a budget with no staff share hires nobody).
         posts = np.where(bill > 0, model.finance.public_posts(model), 0.0)
-        noise = model.rng.random(len(seekers))
         if len(seekers) == 0:
             self.staff_units, self.seekers_at = np.zeros(n), np.zeros(n, dtype=np.intp)
             return np.zeros(0, dtype=bool), np.zeros(n)
-        chance = model.rng.random(len(seekers))  # by position in the queue of all seekers
         # Queue order within a place: residents before commuters (staff live where they work:
         # teachers and officials of the town and the seats), the most educated first, urban
         # hukou first among equals, then the noise. Seekers fall into coarse groups (place,
@@ -239,11 +240,7 @@ class LabourMarket(Module):
         units = np.bincount(gid, weights=skill, minlength=cells).reshape(n, groups)
         units_after = np.cumsum(units, axis=1)
         units_before = units_after - units
-        in_place = counts.sum(axis=1)
-        self.seekers_at = in_place  # seekers working in each place
-        count_before = (
-            np.cumsum(counts, axis=1) - counts + (np.cumsum(in_place) - in_place)[:, None]
-        )
+        self.seekers_at = counts.sum(axis=1)  # seekers working in each place
         room = (posts / scale)[:, None]  # units of posts, the units of a seeker's skill
         sure = (units_after <= room * (1 - 1e-9) - 1e-9) & (room > 0)
         head = (units_before <= room * (1 + 1e-9) + 1e-9) & (room > 0) & ~sure
@@ -252,8 +249,12 @@ class LabourMarket(Module):
         staff = kind == 1
         rows = np.flatnonzero(kind == 2)
         if len(rows):
+            # The noise and the chance of the marginal seeker matter only in these groups:
+            # drawn for their seekers alone (the noise by row, the chance by queue position).
+            noise = model.rng.random(len(rows))
+            chance = model.rng.random(len(rows))
             rows, hired = self._queue_head(
-                rows, gid, noise, chance, skill, room.ravel(), units_before, count_before
+                rows, gid, noise, chance, skill, room.ravel(), units_before
             )
             staff[rows] = hired
         hired_rows = np.flatnonzero(staff)
@@ -265,18 +266,18 @@ class LabourMarket(Module):
         return staff, np.divide(bill, paid_for, out=np.zeros(n), where=paid_for > 0)
 
     @staticmethod
-    def _queue_head(rows, gid, noise, chance, skill, room, units_before, count_before):
+    def _queue_head(rows, gid, noise, chance, skill, room, units_before):
         """The seekers of the groups where a place's posts run out (`rows`) in queue order,
-        and who among them is hired, given the units and the seekers of the groups ahead."""
+        and who among them is hired, given the units of the groups ahead. `noise` is a
+        uniform per row (the order among equals), `chance` one per position in this queue."""
         groups = units_before.shape[1]
         # By group, then by the noise: a stable sort by group (by counting, for small codes)
         # of the rows in the order of their noise, the order of `np.lexsort` and quicker.
         # (Gathers by take: the same values, quicker than indexing.)
-        key = noise.take(rows)
-        by_noise = np.argsort(key)
-        key = key.take(by_noise)
+        by_noise = np.argsort(noise)
+        key = noise.take(by_noise)
         if np.any(key[1:] == key[:-1]):  # equal draws keep the order of the rows
-            by_noise = np.argsort(noise.take(rows), kind="stable")
+            by_noise = np.argsort(noise, kind="stable")
         rows = rows.take(by_noise)
         code = gid.take(rows)
         if units_before.size <= np.iinfo(np.int16).max:
@@ -287,15 +288,13 @@ class LabourMarket(Module):
         first = np.searchsorted(g, g)  # each group's first position
         ahead -= ahead.take(first)
         ahead += units_before.ravel().take(g)  # units of earlier seekers in the place's queue
-        # Position in the whole queue (every seeker, by place): the chance drawn for it.
-        position = count_before.ravel().take(g) + (np.arange(len(rows)) - first)
         # Hired while posts are left; the one who would fill more than the posts left is
         # hired with the chance (posts left) / (her units), so that the staff fill the
         # posts on average at any scale (a person is `scale` persons, often more than a
         # village's posts). The bill is shared, never exceeded, when they overfill them.
         left = room.take(g // groups) - ahead
         fits = left >= s
-        marginal = (left > 0) & ~fits & (chance.take(position) * s < left)
+        marginal = (left > 0) & ~fits & (chance * s < left)
         return rows, fits | marginal
 
     def outputs(self, model) -> dict[str, float]:
