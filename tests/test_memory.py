@@ -14,7 +14,7 @@ only the sub-steps read dropped once they are over). On Linux the peak resident 
 what the imports held, which also counts the C library's kept free memory and the pages of
 libraries a run reads in, must stay under `RESIDENT_PER_PERSON`.
 
-In November 2026: building 156 bytes a person, spin-up 259, the two years 236, resident
+In November 2026: building 108 bytes a person, spin-up 259, the two years 236, resident
 281-292 (it varies from run to run with where the C library places arrays).
 """
 
@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-BOUNDS = {"build": 170, "spin_up": 275, "run": 255}  # bytes a person
+BOUNDS = {"build": 120, "spin_up": 275, "run": 255}  # bytes a person
 RESIDENT_PER_PERSON = 310
 PEOPLE = 200_000
 

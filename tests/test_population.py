@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 from conftest import small_scenario
 
+from countysim.memory import release_rows, reserve
 from countysim.model import CountyModel
-from countysim.population import PERSON_COLUMNS, Households, Persons, release_rows, reserve
+from countysim.population import PERSON_COLUMNS, Households, Persons
 
 
 def _persons(n):

@@ -14,15 +14,12 @@ Incomes and skill stay float64: they are summed over a million persons.
 
 from __future__ import annotations
 
-import ctypes
-import functools
-import mmap
-import sys
 from importlib import resources
 
 import numpy as np
 
 from countysim.config.schema import Scenario
+from countysim.memory import is_reserved, keep_freed_memory, release_rows, reserve, spare_room
 from countysim.world import CITY, COUNTY_TOWN, TOWNSHIP, VILLAGE, World
 
 # Activity states of a person.
@@ -85,69 +82,6 @@ PERSON_COLUMNS: dict[str, tuple[type, object]] = {
     "income": (np.float64, 0.0),  # disposable income of the year (after remittances)
     "income_pc": (np.float64, 0.0),  # per-capita income of the co-resident household
 }
-
-
-@functools.cache
-def keep_freed_memory() -> bool:
-    """Let the C library keep memory that numpy frees, for the next array (Linux, glibc).
-
-    A model's step makes and frees many arrays the size of a person column. By default glibc
-    hands each one back to the system when it is freed (it maps arrays of this size by
-    themselves), so the next one costs a page fault for every 4 kB it touches: about a
-    tenth of a run's time, and most of the time of some passes. Raising the thresholds for
-    mapping and for trimming keeps freed memory in the heap to be used again; the peak
-    memory stays that of the largest step. Once per process; returns whether it was done.
-    """
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        libc = ctypes.CDLL(None)
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):  # not glibc (musl has no mallopt)
-        return False
-    m_trim_threshold, m_mmap_threshold = -1, -3  # glibc's <malloc.h>
-    limit = 1 << 30  # larger than any array of a county's persons
-    return bool(mallopt(m_mmap_threshold, limit)) and bool(mallopt(m_trim_threshold, limit))
-
-
-def reserve(rows: int, dtype) -> np.ndarray:
-    """An array of `rows` elements in memory of its own, outside the C library's heap (an
-    anonymous private mapping, Linux), whose pages count only once written.
-
-    The person buffers live for the whole run and hold spare rows. In the heap they would
-    sit among the steps' temporaries, and each time they grow the freed old buffers leave
-    holes that larger arrays cannot use; their spare rows would count in full. Mapped on
-    their own, spare rows cost nothing until births and arrivals fill them, rows freed by
-    deaths are handed back (`release_rows`), and a grown buffer's old mapping goes back to
-    the system at once. Elsewhere a plain array. Private, so forked processes copy on write.
-    """
-    dtype = np.dtype(dtype)
-    if not sys.platform.startswith("linux"):
-        return np.empty(rows, dtype=dtype)
-    memory = mmap.mmap(-1, max(rows * dtype.itemsize, 1), flags=mmap.MAP_PRIVATE)
-    if hasattr(mmap, "MADV_NOHUGEPAGE"):
-        # Pages of 4 kB where huge pages are the system's default: a row written at the end
-        # of the used rows must not make 2 MB of spare rows resident.
-        memory.madvise(mmap.MADV_NOHUGEPAGE)
-    return np.frombuffer(memory, dtype=dtype, count=rows)
-
-
-def is_reserved(array: np.ndarray) -> bool:
-    """Whether `array` is a buffer that `reserve` mapped."""
-    view = array.base
-    return isinstance(view, memoryview) and isinstance(view.obj, mmap.mmap)
-
-
-def release_rows(buffer: np.ndarray, used: int) -> None:
-    """Hand the pages of a `reserve`d buffer after its first `used` rows back to the system
-    (they read as zeros when next written); a no-op for a plain array."""
-    view = buffer.base
-    memory = view.obj if isinstance(view, memoryview) else None
-    if not isinstance(memory, mmap.mmap):
-        return
-    start = -(-used * buffer.itemsize // mmap.PAGESIZE) * mmap.PAGESIZE  # whole pages
-    if start < len(memory):
-        memory.madvise(mmap.MADV_DONTNEED, start, len(memory) - start)
 
 
 class Persons:
@@ -289,12 +223,6 @@ class Persons:
         return table.take(np.clip(pids, -1, self.next_pid)).astype(np.intp)
 
 
-def spare_room(rows: int) -> int:
-    """Rows to reserve for `rows` used: twice as many (and 1,024 more), as spare rows take
-    memory only once written."""
-    return 2 * rows + 1024
-
-
 class Households:
     """Per-household arrays: the home place and the contracted land (mu). The land module
     adds, at its setup, each contract's end year (`contract_end`) and the land leased out,
@@ -409,11 +337,8 @@ def initial_population(
     farming = rural & adult & (age < demo.farming_exit_age) & (age >= demo.retirement_age)
     status[farming] = FARMER
 
-    columns = {
-        name: np.full(n, fill, dtype=dtype) for name, (dtype, fill) in PERSON_COLUMNS.items()
-    }
-    columns.update(
-        pid=np.arange(n),
+    given = dict(
+        pid=np.arange(n, dtype=np.int32),
         age=age,
         female=female,
         edu=edu,
@@ -426,9 +351,18 @@ def initial_population(
         status=status,
         must_choose=status == UNEMPLOYED,
     )
-    persons = Persons(columns, next_pid=n)
+    persons = Persons(_with_fills(given, n), next_pid=n)
     _place_initial_migrants(persons, scenario, world, rng)
     return persons, households
+
+
+def _with_fills(given: dict[str, np.ndarray], n: int) -> dict[str, np.ndarray]:
+    """The columns given, and the others of `PERSON_COLUMNS` at their fill values (made
+    only for those not given: the population's largest moment in memory)."""
+    return {
+        name: given[name] if name in given else np.full(n, fill, dtype=dtype)
+        for name, (dtype, fill) in PERSON_COLUMNS.items()
+    }
 
 
 def _form_households(place, age, female, rng):
@@ -436,8 +370,9 @@ def _form_households(place, age, female, rng):
     child under 20 gets a mother 18-42 years older in the same place; the elderly join a random
     household of their place (stem families) or live alone."""
     n = len(place)
-    hh = np.full(n, -1, dtype=np.int64)
-    mother = np.full(n, -1, dtype=np.int64)
+    # int32, as the person columns they become (rows and ids below 2^31).
+    hh = np.full(n, -1, dtype=np.int32)
+    mother = np.full(n, -1, dtype=np.int32)
     idx = np.arange(n)
 
     heads = idx[female & (age >= 20) & (age < 65)]
@@ -485,9 +420,14 @@ def _form_households(place, age, female, rng):
         hh[rest[can]] = hh[by_place[choose.astype(np.int64)]]
     alone = rest[hh[rest] < 0]
     hh[alone] = next_id + np.arange(len(alone))
-    # Renumber so household ids are 0..H-1 in order of first appearance.
-    _, dense = np.unique(hh, return_inverse=True)
-    return dense.astype(np.int32), mother
+    del idx, rest, has_hh, alone  # gone before the renumbering, the step's largest
+    # Renumber so household ids are 0..H-1 in the order of the ids: each id's rank among
+    # those used (what `np.unique`'s inverse gives, without its sorts of every person).
+    used = np.zeros(next_id + n + 1, dtype=bool)
+    used[hh] = True
+    rank = np.cumsum(used, dtype=np.int32)
+    rank -= 1
+    return rank.take(hh), mother
 
 
 def _rank_within(group: np.ndarray, value: np.ndarray) -> np.ndarray:
@@ -560,11 +500,8 @@ def _persons_as_built(
     status[built["farmer"]] = FARMER
     residence = built["residence"]
     away = world.level[residence] == CITY
-    columns = {
-        name: np.full(n, fill, dtype=dtype) for name, (dtype, fill) in PERSON_COLUMNS.items()
-    }
-    columns.update(
-        pid=np.arange(n),
+    given = dict(
+        pid=np.arange(n, dtype=np.int32),
         age=age,
         female=built["female"],
         edu=edu,
@@ -578,4 +515,4 @@ def _persons_as_built(
         status=status,
         must_choose=status == UNEMPLOYED,
     )
-    return Persons(columns, next_pid=n), households
+    return Persons(_with_fills(given, n), next_pid=n), households
