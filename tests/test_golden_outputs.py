@@ -46,6 +46,8 @@ History of tolerated (non-exact) changes:
   where a place's posts run out, the only ones that use them, instead of two uniforms per
   seeker each sub-step: the same probabilities, other draws (tested in
   tests/test_labour_hiring.py); goldens regenerated after it.
+- the Theil splits sum y and y ln y by mask over the smaller group only and take the larger
+  group's sums as the rest of the totals: the split columns move in the last digits.
 """
 
 from __future__ import annotations

@@ -280,7 +280,8 @@ def theil_splits(values: ArrayLike, flags: list[ArrayLike]) -> tuple[TheilSplit,
     Computed from sums over the groups: with ``Y_g = Σ_{i∈g} y_i``, ``A_g = Σ_{i∈g} y_i ln
     y_i``, ``n_g`` observations and ``μ_g = Y_g/n_g``, ``T_g = A_g/Y_g - ln μ_g`` (and
     ``T = A/Y - ln μ`` for all), so one logarithm per observation serves the total and
-    every grouping, and a group's sums are masked sums, with no copy of its incomes.
+    every grouping, and a group's sums are masked sums, with no copy of its incomes (the
+    smaller group's; the larger group's are the rest of the totals).
     """
     y = _as_weighted(values, None)[0]
     total_income = float(y.sum())  # the sum of products with unit weights, without them
@@ -289,17 +290,23 @@ def theil_splits(values: ArrayLike, flags: list[ArrayLike]) -> tuple[TheilSplit,
     ylny = _xlogx(y)
     n = y.size
     grand_mean = total_income / n
-    total = float(ylny.sum()) / total_income - np.log(grand_mean)
+    total_ylny = float(ylny.sum())
+    total = total_ylny / total_income - np.log(grand_mean)
     splits = []
     for flag in flags:
         f = np.asarray(flag)
         if f.shape != y.shape or f.dtype != np.bool_:
             raise ValueError("flags must be boolean arrays shaped like values")
-        other = ~f
         count1 = np.count_nonzero(f)
         count = np.array([n - count1, count1], dtype=np.float64)
-        income = np.array([_dot(y, other), _dot(y, f)])
-        sum_ylny = np.array([_dot(ylny, other), _dot(ylny, f)])
+        # The smaller group's sums by masked sums, the larger one's as the rest of the
+        # totals: half the passes over the incomes.
+        small = 1 if count1 <= n - count1 else 0
+        mask = f if small else ~f
+        income, sum_ylny = np.empty(2), np.empty(2)
+        income[small], sum_ylny[small] = _dot(y, mask), _dot(ylny, mask)
+        income[1 - small] = total_income - income[small]
+        sum_ylny[1 - small] = total_ylny - sum_ylny[small]
         present = count > 0
         count, income, sum_ylny = count[present], income[present], sum_ylny[present]
         mean = income / count

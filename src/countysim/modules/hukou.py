@@ -127,6 +127,11 @@ class Hukou(Module):
         p.hukou_place[settlers] = p.residence[settlers]
         # Children living with a settling mother settle with her.
         kids = np.flatnonzero(IS_IN_SCHOOL_AGE[p.status] & (p.mother >= 0))
+        # Only children living where a settler lives can live with a settling mother: their
+        # mothers looked up alone (the same children, in the same order).
+        settled_at = np.zeros(model.world.n, dtype=bool)
+        settled_at[p.residence.take(settlers)] = True
+        kids = kids.take(np.flatnonzero(settled_at.take(p.residence.take(kids))))
         mum = p.rows_of(p.mother.take(kids))
         settling = np.zeros(len(p), dtype=bool)
         settling[settlers] = True

@@ -36,8 +36,10 @@ class Incomes(Module):
         n_hh = len(model.households)
         here, away = np.flatnonzero(at_home), np.flatnonzero(~at_home)
         del at_home
-        # Members at home of each household, counted from their rows (no array of weights).
-        stayers = np.bincount(p.hh.take(here), minlength=n_hh)
+        # Members at home of each household, counted from their rows (no array of weights);
+        # their households kept for what they receive.
+        hh_here = p.hh.take(here)
+        stayers = np.bincount(hh_here, minlength=n_hh)
         # Only members away from a home where someone lives send, only those at home receive:
         # the others' remittances are 0, which adds nothing to any sum below.
         senders = away.take(np.flatnonzero(stayers.take(p.hh.take(away)) > 0))  # by index
@@ -48,8 +50,8 @@ class Incomes(Module):
         model.tally.remittances_sent = scale * float(sent.sum())
         del senders, sent
         # Per household, then looked up: the same quotients, no person-sized temporaries.
-        received = (pot / np.maximum(stayers, 1)).take(p.hh.take(here))
-        del pot
+        received = (pot / np.maximum(stayers, 1)).take(hh_here)
+        del pot, hh_here
         earnings[here] += received
         model.tally.remittances_received = scale * float(received.sum())
         del received

@@ -140,7 +140,7 @@ class LabourMarket(Module):
         county = world.is_county
         self.wage_bills(model)
         staff, staff_pay = self._hire_staff(model, seekers, where, skill)
-        staff_rows = np.flatnonzero(staff)
+        staff_rows = self.staff_rows  # found when hired
         staff_units = self.staff_units  # the staff's units per place, as hired
         # The others' units: the staff weigh 0 (adding 0 leaves every place's sum as it is).
         private = skill.copy()
@@ -196,7 +196,10 @@ class LabourMarket(Module):
         pay[staff_rows] = staff_pay.take(where.take(staff_rows))
         pay *= skill  # in place, in the order of pay * skill / substeps
         pay /= model.scenario.simulation.substeps
-        p.wage_income[seekers] += pay
+        # Gathered by take, added and written back: the same sums, quicker than `+=` on
+        # the indexed column.
+        pay += p.wage_income.take(seekers)
+        p.wage_income[seekers] = pay
         # Those who work, by workplace: every seeker (counted when staff were hired) with an
         # informal sector, else those with a formal job.
         working = self.seekers_at if sector else np.bincount(where[formal], minlength=world.n)
@@ -220,6 +223,7 @@ class LabourMarket(Module):
         posts = np.where(bill > 0, model.finance.public_posts(model), 0.0)
         if len(seekers) == 0:
             self.staff_units, self.seekers_at = np.zeros(n), np.zeros(n, dtype=np.intp)
+            self.staff_rows = np.zeros(0, dtype=np.intp)
             return np.zeros(0, dtype=bool), np.zeros(n)
         # Queue order within a place: residents before commuters (staff live where they work:
         # teachers and officials of the town and the seats), the most educated first, urban
@@ -258,6 +262,7 @@ class LabourMarket(Module):
             )
             staff[rows] = hired
         hired_rows = np.flatnonzero(staff)
+        self.staff_rows = hired_rows  # the staff's rows among the seekers
         units = scale * np.bincount(
             where.take(hired_rows), weights=skill.take(hired_rows), minlength=n
         )
