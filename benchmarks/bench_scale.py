@@ -3,140 +3,93 @@
 Prints the CPU time of setting up (world, population and spin-up) and of the simulated
 years, microseconds per person-year and peak memory (resident set, and bytes per person)
 for each size (bytes per person: the peak beyond what the interpreter and libraries held
-before the model was built), 2012-2050 by default (the baseline scenario with all its mechanisms and
-sub-steps). Each size runs in a fresh process, so peak memory is that run's own, with
-BLAS and OpenMP pinned to one thread: the figures are those of one core. Times are
-process CPU time (`time.process_time`), which other work on a shared machine disturbs
-less than wall time does.
+before the model was built), 2012-2050 by default (the baseline scenario with all its
+mechanisms and sub-steps), and the pages of library code the run read in ("code MB",
+part of the peak: a process reads them once, whatever the county's size, and shares them).
+Each size runs in a fresh process, so peak memory is that run's own, with BLAS and OpenMP
+pinned to one thread: the figures are those of one core. Times are process CPU time
+(`time.process_time`), which other work on a shared machine disturbs less than wall time
+does. The peak varies by a few bytes a person from run to run (up to 15 at 200,000), with
+where the C library places arrays: compare several runs.
 
     python benchmarks/bench_scale.py [--sizes 50000 200000 1000000] [--end 2050] [--repeat 1]
 
-Measured on two cores shared with other work (run with `nice`; CPU time, single runs, so
-a few per cent is noise), baseline 2012-2050, before and after the array work of
-November 2026 (lookup tables for codes, a pid-to-row table, the location choice keeping
-its network from those who move and weighing choosers in chunks, farm production reused
-in a sub-step, grouping by counting, pairwise sums instead of BLAS in the measures):
+History (November 2026; baseline 2012-2050, CPU time on two cores shared with other work,
+single runs; each round before -> after, on the model of its start and of its end; the
+first round's peaks are whole resident sets in MB, the others' bytes a person):
 
-    people      setup s        run s          us/person-year   peak MB
-                before after   before after   before after     before after
-    50,000         0.4   0.3      2.3   1.7     1.16  0.88        190   182
-    200,000        1.5   1.0      8.5   6.8     1.09  0.86        305   217
-    450,000          -   2.2        -  14.4        -  0.82          -   282
-    1,000,000      9.0   5.8     45.3  37.1     1.16  0.95        907   442
+    round                                us/person-year              peak
+                                         200,000       1,000,000     200,000     1,000,000
+    1 lookup tables, pid table, chunks   1.09 -> 0.86  1.16 -> 0.95  305 -> 217  907 -> 442 MB
+    2 partners among movers, recorder    0.85 -> 0.64  0.89 -> 0.65  373 -> 384  320 -> 298
+    3 staff hiring, land market, take    1.01 -> 0.61  1.18 -> 0.62  411 -> 332  315 -> 286
+    4 gathers by take, incomes' peaks    0.60 -> 0.61  0.66 -> 0.60  334 -> 323  290 -> 282
+    5 memory (below)                     0.58 -> 0.46  0.62 -> 0.44  335 -> 291  288 -> 254
 
-(1,000,000 "after" was measured midway, before changes that gained another 13% at 450,000.)
-Later, with couples moving together in the location choice (a new mechanism that costs
-time), on a quiet machine: 200,000 1.1 s + 6.5 s (0.83 us, 381 B per person); 450,000
-2.4 s + 16.0 s (0.91 us, 334 B); 1,000,000 6.0 s + 32.6 s (0.83 us, 443 MB). The peak beyond the
-interpreter and libraries is about 310 bytes per person at 1,000,000; `tracemalloc`, which
-counts only what is allocated, gives 250-265 bytes at 200,000 (`tests/test_memory.py`
-bounds it at 300). Repeated runs on the shared machine vary by up to 15%.
+Round 1: codes looked up in tables, a pid-to-row table, the location choice keeping its
+network from those who move and weighing choosers in chunks, farm production reused in a
+sub-step, grouping by counting, pairwise sums instead of BLAS in the measures. Round 2:
+partners sought among the movers' households, the recorder counting per place, glibc
+keeping freed memory (`memory.keep_freed_memory`: about 7% of the CPU time, page faults of
+fresh temporaries), person arrays with spare rows. Round 3: public staff found among the
+heads of each place's queue, the land market's rents from running sums, sums over those
+concerned, activity states as ranges of codes, the largest gathers by `take`. Round 4: the
+choice's terms and the modules' lookups gathered by `take`, the incomes and census passes
+freeing their arrays in turn. A yearly `malloc_trim` was tried (round 4): no lower peak, 7%
+slower.
 
-On Linux, a good part of the system time was page faults of fresh temporaries: glibc
-handed every freed array of a person column's size back to the system. The person arrays
-now ask glibc (`mallopt`) to keep freed memory for the next array, which saves about 7% of
-the CPU time (most of the time of some passes) at the same peak memory.
-
-A second round of array work (November 2026: partners sought only among the movers'
-households, the recorder counting per place and taking both Theil splits from one pass of
-logarithms, glibc keeping freed memory, the location choice's options looked up by home
-place and its income and residence terms computed once per distinct workplace and
-residence, person arrays with spare rows, demography's rules applied to those they
-concern), measured on the same model before and after (the model of the start of the
-round; CPU time, single runs, two shared cores):
+Round 5 (memory, November 2026). Before and after, the same conditions (the model of the
+round's start, and of its end, which also carries the speed work of the same days on the
+location choice, farming, land and labour):
 
     people      setup s        run s          us/person-year   peak B/person
                 before after   before after   before after     before after
-    10,000         0.1   0.1      0.6   0.5     1.42  1.30       2839  2851
-    50,000         0.3   0.2      1.6   1.4     0.84  0.70        764   766
-    200,000        1.1   0.8      6.7   5.1     0.85  0.64        373   384
-    450,000        2.4   1.8     15.4  11.2     0.87  0.64        336   332
-    1,000,000      5.8   4.4     34.9  25.6     0.89  0.65        320   298
+    10,000         0.1   0.1      0.6   0.6     1.60  1.54       1967  1815
+    50,000         0.2   0.2      1.4   1.1     0.70  0.56        556   488
+    200,000        0.8   0.6      4.6   3.6     0.58  0.46        335   291
+    450,000        1.9   1.4     11.2   8.1     0.63  0.46        305   265
+    1,000,000      4.4   2.9     24.4  17.1     0.62  0.44        288   254
 
-1,000,000 people 2012-2050 took 30.0 s (40.7 s before). Mechanisms added in the same
-weeks cost time of their own: the model at the end of the round (public-service posts,
-kin tenancy, land requisition and more) took 7.4 s + 43.0 s at 1,000,000 (1.10 us), 1.3 s
-+ 8.0 s at 200,000 (1.02 us). Of the 0.65 us, the location choice's own work is about
-0.18, the recorder's 0.05 and demography's 0.04; the rest is the other modules, and the
-choice terms they add (land, pensions, farm income).
+(means of two runs, three at 10,000, measured there back to back; at 200,000 six runs
+after gave 290-294, five of them 290 or 291.) The peak's growth per added
+person fell from 281 to 242 bytes (200,000 to 450,000) and from 273 to 247 (450,000 to
+1,000,000). What did it, the same values everywhere (golden outputs and tables identical):
 
-A third round (November 2026) won back what those mechanisms cost: public staff found
-among the heads of each place's queue (the queue's groups counted, only the groups where
-the posts run out sorted) instead of a five-key sort of every seeker at every sub-step;
-land requisition ordering the holdings of the villages that give land only; the land
-market's rent search asking the offers from running sums over households sorted once by
-the rent at which each starts to offer, instead of every household's offer at each step;
-farming, incomes and the labour market summing over the households and persons their terms
-concern; activity states tested as ranges of codes and the largest gathers done by `take`
-(quicker than indexing, by a third or more); choosers weighed in chunks of 8,192; the tables'
-text columns kept in the C library's heap. Measured before and after (the model at the
-start of the round and at its end; CPU time, single runs, two cores shared with other
-work, so a few per cent is noise):
+- person columns and household arrays in memory of their own (`memory.reserve`: anonymous
+  private mappings) instead of the C library's heap: spare rows take no memory until
+  written, rows freed by deaths are handed back, the buffers double when full (no copies
+  at every 32nd), and assigning a household array writes into its buffer; in the heap they
+  sat among the passes' temporaries, and their growth left holes (329 -> 291 at 200,000 on
+  its own, 296 -> 266 at 450,000, single runs);
+- narrower or fewer person columns: pension areas int8 (at most 127 areas: the county and
+  its few outside cities); personal pension contributions worked out at the incomes' pass
+  from the year's members and earnings instead of kept (8 bytes). Contribution years stay
+  float64: the starting years are 0.8 (urban enrolment) times years since school and a move
+  keeps 0.7 (portability) of them, which float32 would round;
+- what only the sub-steps read dropped once they are over: the last sub-step's farm
+  production (a labour weight per person and arrays per household, about 25 bytes a
+  person), the location choice's rows of children, mothers and adults, its network and
+  residence tables (8 bytes a person and 1.4 MB), all held before through the year's
+  income, census and land passes (-13 and -7 bytes a person at 200,000); the moving costs
+  in one places-by-places table (0.7 MB);
+- the place panel held compactly (`year_panel.py`: each year's numbers in the narrowest type
+  that gives them back bit for bit, compressed; names and levels kept once): 2.5 MB -> 1 MB
+  by 2050;
+- lower peaks of passes: the land step's four membership counts dropped before the leases,
+  kin tenancy's index arrays freed once summed (the land step 60 -> 44 bytes a person above
+  what it starts with), the population's building without `np.unique`'s sorts or fill
+  columns it replaces (its heap peak 156 -> 108).
 
-    people      setup s        run s          us/person-year   peak B/person
-                before after   before after   before after     before after
-    10,000         0.1   0.1      0.8   0.6     2.00  1.42       3146  1992
-    50,000         0.4   0.2      2.3   1.4     1.16  0.70        805   558
-    200,000        1.3   0.8      7.9   4.8     1.01  0.61        411   332
-    450,000        3.1   1.8     18.8  11.1     1.06  0.63        341   305
-    1,000,000      7.5   4.3     46.2  24.4     1.18  0.62        315   286
-
-1,000,000 people 2012-2050 took 28.7 s (53.7 s before, in the same conditions). Where the
-0.63 s of a simulated year at 1,000,000 go now (cProfile, four years): the location choice
-0.25 s (weighing the options 0.16, of which the pension term 0.03, the land term 0.03, the
-residence terms 0.03 and the expected incomes 0.02; partners, children and the network
-0.06), the labour market 0.08 (staff hiring 0.04), the recorder 0.08 (census measures
-0.02), land 0.06 (the rental market 0.05), farming 0.06, incomes 0.05, pensions 0.03,
-demography 0.03, hukou 0.02. Peak memory at 200,000 is about 330 bytes a person: the
-population's arrays about 200, the first sub-step's choice (every adult chooses) and the
-year's income and census passes 40-60 more at their peaks, and glibc's kept free memory
-the rest.
-
-A fourth round (November 2026, short): the location choice's pension, land and income
-terms and its per-chooser, partners' and children's columns gathered by `take` (place
-tables and person columns, the commuting distances from the flattened table), as were
-farming's household-level lookups and labour's queue classes; the year's incomes dividing
-per household and looking the quotients up, counting stayers from their rows, settling
-senders and receivers in turn with their arrays freed, writing the co-resident means into
-their column and adding the village dividends by slices; the census measures gathering
-place codes into int32 and freeing each once counted; pension schemes set by masked
-copies. The same values everywhere (golden outputs and a census county's tables
-identical). Before and after (the model at the start of the round and at its end, which
-also carries a small recorder change made meanwhile; CPU time, single runs, two cores
-shared with other work):
-
-    people      setup s        run s          us/person-year   peak B/person
-                before after   before after   before after     before after
-    10,000         0.1   0.1      0.5   0.6     1.38  1.56       1994  1964
-    50,000         0.2   0.2      1.4   1.4     0.72  0.72        563   552
-    200,000        0.8   0.8      4.7   4.8     0.60  0.61        334   323
-    450,000        1.8   1.9     10.7  10.9     0.61  0.62        299   304
-    1,000,000      4.2   4.2     25.8  23.7     0.66  0.60        290   282
-
-1,000,000 people 2012-2050 took 27.9 s (30.0 s before). Run one after the other on the
-same load, before and after: 200,000 0.63 and 0.60 us (328 and 326 bytes), 1,000,000
-29.6 s and 27.7 s (0.64 and 0.60 us, 284 and 283 bytes). Below 450,000 the differences
-are within the noise. (The land market's lookups by `take` came after these figures.)
-What is left is spread thin (at 1,000,000 the gathers by `take` are 17% of a year, over
-about 2,000 calls, the largest each module's whole-population lookups of the households'
-home places). `tracemalloc` peaks at 200,000 fell from 245 to 231
-bytes a person in the setup and from 257 to 243 in the first years (the incomes' own from
-53 to 35 above the population's arrays, the census measures' from 35 to 24); the resident
-set hardly moved (a few bytes), as the largest passes now sit close together (choice,
-land, incomes and recorder all within 40-45 bytes of the arrays). What is held between
-passes grows over the run at 200,000 by about 25 bytes a person, from 197 to 223, though
-the population shrinks: about half is the recorder's yearly place panels (2.7 MB by 2050
-whatever the county's size, so 13 bytes a person at 200,000 and 3 at 1,000,000), the rest
-the person buffers' spare rows and the pid-to-row table, which grows with every pid given.
-A yearly `malloc_trim` was tried: no lower peak, 7% slower.
-
-At the end of that round, with all of the land market's lookups (same conditions):
-200,000 0.8 s + 4.9 s (0.63 us, 328 bytes a person), 450,000 1.8 s + 10.7 s (0.60 us,
-297 bytes), 1,000,000 4.0 s + 23.8 s = 27.8 s (0.61 us, 280 bytes). The script now also
-prints how much the peak grows per person added from one size to the next, which leaves
-out what a run holds whatever its size: 272 bytes from 200,000 to 450,000, 267 from
-450,000 to 1,000,000. About 11 MB are held whatever the size, which is what lifts 200,000
-above 300 bytes a person.
+What did not pay: the place panel in memory of its own (its small arrays fill holes of the
+heap; on their own they added to the peak); a lower mapping threshold for the C library (1
+MB: no lower peak at 200,000, 53% slower at 450,000); a `malloc_trim` after the spin-up; the
+pid table's pages handed back between lookups (within the noise). What is left at 200,000
+(291): the person columns and household arrays 123 bytes a person; the heap 150-180,
+of which the modules keep 60-75 between passes (land's and kin tenancy's household arrays,
+the requisition's draws, 2.7 MB of places-by-places tables), its largest moment (the
+spin-up's first sub-step, where every adult chooses) reaches about 135, and the rest is
+holes between arrays that the C library cannot fill; 4.8 MB of library code (24 bytes a
+person at 200,000, 5 at 1,000,000).
 """
 
 from __future__ import annotations
