@@ -287,7 +287,6 @@ class LocationChoice(ResidenceTerms, Module):
         age = p.age.take(rows)
         origin = p.residence.take(rows)
         status = p.status.take(rows)
-        net_before = self._counted_keys(model, home, origin, age, status)
         # One uniform per chooser, in the order of rows (the stream of a draw chunk by
         # chunk: nothing else draws meanwhile). The old have at most one option (farming),
         # which the draw would give them whatever its utility: only the others' options
@@ -304,8 +303,10 @@ class LocationChoice(ResidenceTerms, Module):
                     uniform[at],
                     weigh,
                 )
+        del hh, uniform, young, group  # freed before the family moves, the step's peak
         # Retirees by their status before this sub-step's choice, which changes no retiree's.
         retired = near[(near_status == RETIRED) & (draw < retiree_rate)]
+        del near, draw, near_status, chance, chosen
         back, back_origin, back_net = self._retirees(model, retired)
         changed = p.residence.take(rows) != origin
         partners, partners_origin, partners_net = partners_follow(
@@ -315,6 +316,9 @@ class LocationChoice(ResidenceTerms, Module):
         # network of the next sub-step is this one's plus their changes (a partner who also
         # chose is counted once, among the choosers).
         others = ~among(partners, rows)
+        # The choosers' cells before the choice, from what was gathered before it (counted
+        # now rather than held through the choice and the family moves).
+        net_before = self._counted_keys(model, home, origin, age, status)
         self._update_network(
             np.concatenate([net_before, back_net, partners_net[others]]),
             np.concatenate(
