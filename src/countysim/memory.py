@@ -83,3 +83,23 @@ def spare_room(rows: int) -> int:
     """Rows to reserve for `rows` used: twice as many (and 1,024 more), as spare rows take
     memory only once written."""
     return 2 * rows + 1024
+
+
+def hold(owner, name: str, value: np.ndarray) -> None:
+    """Set `owner.name` to the 1-d array `value` in memory of its own (`reserve`): written
+    into the buffer held there if it has the same length and type, else copied into a new
+    one. For long-lived arrays that are replaced every year or sub-step (the household
+    arrays): in the C library's heap each new one would land among the passes' temporaries
+    and leave a hole behind."""
+    held = owner.__dict__.get(name)
+    if (
+        isinstance(held, np.ndarray)
+        and held.shape == value.shape
+        and held.dtype == value.dtype
+        and is_reserved(held)
+    ):
+        np.copyto(held, value)
+        return
+    buffer = reserve(len(value), value.dtype)
+    buffer[:] = value
+    object.__setattr__(owner, name, buffer)

@@ -19,7 +19,14 @@ from importlib import resources
 import numpy as np
 
 from countysim.config.schema import Scenario
-from countysim.memory import is_reserved, keep_freed_memory, release_rows, reserve, spare_room
+from countysim.memory import (
+    hold,
+    is_reserved,
+    keep_freed_memory,
+    release_rows,
+    reserve,
+    spare_room,
+)
 from countysim.world import CITY, COUNTY_TOWN, TOWNSHIP, VILLAGE, World
 
 # Activity states of a person.
@@ -241,19 +248,9 @@ class Households:
 
     def __setattr__(self, name: str, value) -> None:
         if isinstance(value, np.ndarray) and value.ndim == 1:
-            held = self.__dict__.get(name)
-            if (
-                isinstance(held, np.ndarray)
-                and held.shape == value.shape
-                and held.dtype == value.dtype
-                and is_reserved(held)
-            ):
-                np.copyto(held, value)
-                return
-            buffer = reserve(len(value), value.dtype)
-            buffer[:] = value
-            value = buffer
-        object.__setattr__(self, name, value)
+            hold(self, name, value)
+        else:
+            object.__setattr__(self, name, value)
 
     def __len__(self) -> int:
         return len(self.home)
