@@ -51,9 +51,12 @@ location choice, farming, land and labour):
     1,000,000      4.4   2.9     24.4  17.1     0.62  0.44        288   254
 
 (means of two runs, three at 10,000, measured there back to back; at 200,000 six runs
-after gave 290-294, five of them 290 or 291.) The peak's growth per added
-person fell from 281 to 242 bytes (200,000 to 450,000) and from 273 to 247 (450,000 to
-1,000,000). What did it, the same values everywhere (golden outputs and tables identical):
+after gave 290-294, five of them 290 or 291. Later, with the choice's sub-step freeing its
+arrays before the family moves and the speed work landed meanwhile: 200,000 291-299 in five
+runs, 450,000 265 and 267, 1,000,000 247 and 249, 0.45, 0.44 and 0.43 us.) The peak's
+growth per added person fell from 281 to 242 bytes (200,000 to 450,000) and from 273 to
+247 (450,000 to 1,000,000). What did it, the same values everywhere (golden outputs and
+tables identical):
 
 - person columns and household arrays in memory of their own (`memory.reserve`: anonymous
   private mappings) instead of the C library's heap: spare rows take no memory until
