@@ -280,6 +280,9 @@ class LocationChoice(ResidenceTerms, Module):
             p.must_choose[:] = False  # all of them choose now
         else:
             rows = chosen
+        # int32, as the person columns that hold rows: the spin-up's first sub-step has
+        # every adult choose, and its arrays of all choosers are the step's peak's base.
+        rows = rows.astype(np.int32)
         # The choosers' households, home places and ages, for the network cells and the
         # options, gathered once (the choice changes none of them).
         hh = p.hh.take(rows)
@@ -287,22 +290,32 @@ class LocationChoice(ResidenceTerms, Module):
         age = p.age.take(rows)
         origin = p.residence.take(rows)
         status = p.status.take(rows)
-        # One uniform per chooser, in the order of rows (the stream of a draw chunk by
-        # chunk: nothing else draws meanwhile). The old have at most one option (farming),
-        # which the draw would give them whatever its utility: only the others' options
-        # are weighed, in chunks.
-        uniform = rng.random(len(rows))
+        # One uniform per chooser, in the order of rows, drawn chunk by chunk as the
+        # weighed choosers need them (the stream of one draw for all: nothing else draws
+        # meanwhile). The old have at most one option (farming), which the draw would give
+        # them whatever its utility: only the others' options are weighed, in chunks, and
+        # their uniforms are drawn but unused. Half chunks when most adults choose (the
+        # spin-up's first sub-step): its arrays of all choosers add to the chunks' own.
+        chunk = CHOOSER_CHUNK if 4 * len(rows) < len(p) else CHOOSER_CHUNK // 2
         young = age < model.scenario.demography.retirement_age
+        drawn, uniform = 0, None  # choosers (in the order of rows) whose uniforms are drawn
         for weigh in (False, True):
-            group = np.flatnonzero(young == weigh)
-            for start in range(0, len(group), CHOOSER_CHUNK):
-                at = group[start : start + CHOOSER_CHUNK]
+            group = np.flatnonzero(young == weigh).astype(np.int32)
+            for start in range(0, len(group), chunk):
+                at = group[start : start + chunk]
+                if weigh:
+                    uniform = rng.random(int(at[-1]) + 1 - drawn)[at - drawn]
+                    drawn = int(at[-1]) + 1
+                else:
+                    uniform = None
                 self._choose_work(
                     model,
                     (rows[at], hh[at], home[at], age[at], origin[at], status[at]),
-                    uniform[at],
+                    uniform,
                     weigh,
                 )
+        for start in range(drawn, len(rows), chunk):  # the old after the last weighed
+            rng.random(min(chunk, len(rows) - start))
         del hh, uniform, young, group  # freed before the family moves, the step's peak
         # Retirees by their status before this sub-step's choice, which changes no retiree's.
         retired = near[(near_status == RETIRED) & (draw < retiree_rate)]
