@@ -82,7 +82,7 @@ import numpy as np
 
 from countysim.modules import kin_tenancy
 from countysim.modules.base import Module
-from countysim.modules.land_offers import offer_curve, sum_by_place
+from countysim.modules.land_offers import hazards_by_end, offer_curve, sum_by_place
 from countysim.population import FARMER
 from countysim.world import VILLAGE
 
@@ -211,20 +211,26 @@ class Land(Module):
         return sum_by_place(hh.home, given, empty, model.world.n, scale)
 
     def _tenure(self, model) -> None:
-        """Readjustment hazards of every household and the value of a mu."""
+        """Readjustment hazards by year of contract end (`hazards_by_end`), and the value
+        of a mu."""
         hh, lp = model.households, model.scenario.land
-        years_left = np.maximum(hh.contract_end - model.year, 0)
-        horizon = np.exp(-years_left / lp.horizon_decay_years)
-        self.expiry_risk = lp.expiry_reallocation_risk * horizon  # h_end
-        self.risk = np.minimum(1.0, lp.reallocation_risk + self.expiry_risk)  # rho
+        tables = hazards_by_end(hh.contract_end, model.year, lp)
+        self.first_end, self.expiry_by_end, self.risk_by_end = tables  # h_end, rho
         self.land_value = model.farming.land_return() / lp.discount_rate  # V, yuan per mu
+
+    def _by_end(self, model, table: np.ndarray, households: np.ndarray | None = None):
+        """`table` (by year of contract end) for every household, or for `households`."""
+        end = model.households.contract_end
+        if households is not None:
+            end = end.take(households)
+        return table.take(end - self.first_end)
 
     def _lease_hazard(self, model, households: np.ndarray | None = None) -> np.ndarray:
         """lambda: the yearly chance that a household's leased-out land is lost, of every
         household or of those in `households` (the choice asks for its choosers' only)."""
         rights = model.levers["land.leasable_rights"]
         h0 = model.scenario.land.reallocation_risk
-        expiry = self.expiry_risk if households is None else self.expiry_risk[households]
+        expiry = self._by_end(model, self.expiry_by_end, households)
         return np.minimum(1.0, h0 * (1 - rights) + expiry)
 
     def _land_per_member(self, model, members: np.ndarray | None = None) -> None:
@@ -262,7 +268,10 @@ class Land(Module):
         farm = model.farming
         labour = farm.household_labour(model)
         absent = self._absent(model)
-        at_risk = self._lease_hazard(model) - lp.absent_land_loss * self.risk * absent
+        at_risk = (
+            self._lease_hazard(model)
+            - lp.absent_land_loss * self._by_end(model, self.risk_by_end) * absent
+        )
         reservation = self.risk_view * self.land_value * at_risk
         ceiling = np.where(self.village, farm.operator_rent_ceiling(farm.rural_wage(model)), 0.0)
         # Only households that could offer land at some rent up to the ceiling take part.
@@ -411,7 +420,7 @@ class Land(Module):
         value = self.land_value
         rent, q = self.rent.take(home), self.tenant_share.take(home)
         lease = rent - self._lease_hazard(model, h) * value
-        away_loss = self.risk.take(h) * lp.absent_land_loss * value
+        away_loss = self._by_end(model, self.risk_by_end, h) * lp.absent_land_loss * value
         present = q * np.maximum(lease, 0.0)
         away = q * np.maximum(lease, -away_loss) - (1 - q) * away_loss
         outside = ~model.world.is_county.take(res)
@@ -463,8 +472,9 @@ class Land(Module):
         farms = scale * int(np.count_nonzero(own_farmed > 0))
         workers = scale * int(np.count_nonzero(p.status == FARMER))
         contracted = np.flatnonzero(hh.land_mu > 0)
+        weights = hh.land_mu.take(contracted)
         risk = (
-            float(np.average(self.risk.take(contracted), weights=hh.land_mu.take(contracted)))
+            float(np.average(self._by_end(model, self.risk_by_end, contracted), weights=weights))
             if self.active and len(contracted)
             else 0.0
         )

@@ -1,5 +1,6 @@
 """Sums over a village's households for the land market (`land`): the land offered at a
-rent, from households sorted once, and sums by place over the households with values."""
+rent, from households sorted once, and sums by place over the households with values;
+the tenure hazards by year of contract end."""
 
 from __future__ import annotations
 
@@ -46,3 +47,16 @@ def sum_by_place(home, values, rows, n: int, scale) -> np.ndarray:
     changes no sum), in a fraction of the time (a sum by place over households listed by
     place adds each to the previous one, and waits for it)."""
     return scale * np.bincount(home.take(rows), weights=values.take(rows), minlength=n)
+
+
+def hazards_by_end(contract_end: np.ndarray, year: int, lp):
+    """The readjustment hazards by year of contract end, from the first of `contract_end`
+    to its last: that first year, h_end (the expiry's) and rho (the whole, at most 1). A
+    household's are those of its contract's end: tables of a few dozen years rather than
+    two arrays of every household held all year (16 bytes a household); the same numbers."""
+    first = int(contract_end.min()) if len(contract_end) else year
+    last = int(contract_end.max()) if len(contract_end) else year
+    years_left = np.maximum(np.arange(first, last + 1, dtype=contract_end.dtype) - year, 0)
+    horizon = np.exp(-years_left / lp.horizon_decay_years)
+    expiry = lp.expiry_reallocation_risk * horizon
+    return first, expiry, np.minimum(1.0, lp.reallocation_risk + expiry)

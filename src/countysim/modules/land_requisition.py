@@ -33,6 +33,8 @@ take the same households.
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
 from countysim.modules.base import Module
@@ -50,8 +52,10 @@ class LandRequisition(Module):
         self.active = model.land.active
         # A stream of its own, spawned from the model's: takings happen in some years and
         # not others, and must not shift the draws of the other mechanisms.
+        # Its lasting draws are drawn again from the stream's start when land is taken
+        # (`_lasting_draws`) rather than held all years (16 bytes a household).
         self.rng = model.rng.spawn(1)[0]
-        self.lie, self.converts_draw = np.zeros(0), np.zeros(0)
+        self.draw_batches: list[int] = []  # households of each batch of lasting draws
         self.peak_residents: np.ndarray | None = None  # most residents so far, per place
         # Contract land of each village at the start (mu): the base of its share taken.
         scale = model.scenario.simulation.scale
@@ -138,12 +142,16 @@ class LandRequisition(Module):
         """Two lasting uniform draws per household: where its plots lie in the village's
         order of taking, and whether it is registered as urban when they are taken. Lasting,
         so that two runs that need the same land take the same households."""
-        have = len(self.lie)
+        have = sum(self.draw_batches)
         if households > have:
-            more = self.rng.random((2, households - have))
-            self.lie = np.concatenate([self.lie, more[0]])
-            self.converts_draw = np.concatenate([self.converts_draw, more[1]])
-        return self.lie[:households], self.converts_draw[:households]
+            self.draw_batches.append(households - have)
+        # The stream from its start (`self.rng` itself is never drawn from): the same
+        # batches, in the same order, give the same numbers.
+        replay = copy.deepcopy(self.rng)
+        batches = [replay.random((2, size)) for size in self.draw_batches]
+        lie = np.concatenate([batch[0] for batch in batches])
+        converts_draw = np.concatenate([batch[1] for batch in batches])
+        return lie[:households], converts_draw[:households]
 
     def outputs(self, model) -> dict[str, float]:
         return {
