@@ -48,6 +48,9 @@ History of tolerated (non-exact) changes:
   tests/test_labour_hiring.py); goldens regenerated after it.
 - the Theil splits sum y and y ln y by mask over the smaller group only and take the larger
   group's sums as the rest of the totals: the split columns move in the last digits.
+- the location choice adds the land and pension terms, computed by distinct workplace, to
+  the income term before spreading it over the options, then the residence terms: the
+  utilities' sum in another order, moving in the last bits (no golden value moved).
 """
 
 from __future__ import annotations

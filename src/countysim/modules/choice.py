@@ -395,21 +395,31 @@ class LocationChoice(ResidenceTerms, Module):
         income = self._expected_income(model, rows, home, age, skill, ok[:, FARM])
         np.maximum(income, c.income_floor_yuan, out=income)
         # For the terms of other modules, which ask the same of the same choosers.
-        self._chunk = (rows, hh, home, work, income.copy(), age, skill)
+        self._chunk = [rows, hh, home, work, income.copy(), age, skill, res, None]
         np.log(income, out=income)
         income *= c.income_weight
-        u = income.take(self.work_of_option, axis=1)
+        # Terms by distinct workplace (see `shared_work_columns`) added before the spread
+        # over the options, the others after the choice's own.
+        by_option = []
+        for term in model.choice_terms:
+            value = term(model, rows, res, work)
+            if value.shape[1] == self.n_options:
+                by_option.append(value)
+            else:
+                income += value
+        # Indexing: quicker than take along the columns, the same copy.
+        u = income[:, self.work_of_option]
         del income
-        u += self._chooser_residence_utility(model, rows, home, age, current).take(
-            self.residence_of_option, axis=1
-        )
+        u += self._chooser_residence_utility(model, rows, home, age, current)[
+            :, self.residence_of_option
+        ]
         # Only the commuting options have a workplace other than the residence; their
         # cost depends on the home place alone.
         commute = self._commute_cost(model)
         for opt in (COMMUTE_TOWNSHIP, COMMUTE_COUNTY_TOWN):
             u[:, opt] -= commute[:, opt].take(home)
-        for term in model.choice_terms:
-            u += term(model, rows, res, work)
+        for value in by_option:
+            u += value
         self._chunk = None
         return u
 
@@ -437,6 +447,35 @@ class LocationChoice(ResidenceTerms, Module):
         if chunk is None or chunk[0] is not rows or chunk[3] is not work:
             return None
         return chunk[4].take(self.work_of_option, axis=1)
+
+    def shared_work_columns(self, rows, res, work, key: np.ndarray):
+        """For a choice term that depends on an option's workplace, and on its residence
+        only through `key` (a value per place), when `rows`, `res` and `work` are the
+        choosers being weighed and their options: the residences and workplaces of one
+        option per distinct workplace (n, W) and the choosers' expected earnings there
+        (the choice's own, at least the floor; not to be written). The term is then to be
+        given by distinct workplace, (n, W), which the choice spreads over the options.
+        None if some home place has a feasible option whose residence's key differs from
+        that of the option standing for its workplace (commuting there or moving there)."""
+        chunk = getattr(self, "_chunk", None)
+        if chunk is None or chunk[0] is not rows or chunk[3] is not work or chunk[7] is not res:
+            return None
+        res_of, _, ok_of = self._by_home[1:]
+        # Moving to a place stands for commuting there: its residence is a place whatever
+        # the home place (commuting's is the home village, -1 for other home places).
+        pick = np.array(self.distinct_work)
+        pick[2:4] = (MOVE_TOWNSHIP, MOVE_COUNTY_TOWN)
+        cache = self.__dict__.setdefault("_shared", {})
+        known = cache.get(key.tobytes())
+        if known is None or known[0] is not res_of:
+            keys = key.take(res_of)
+            stand_in = keys.take(pick.take(self.work_of_option), axis=1)
+            known = cache[key.tobytes()] = (res_of, bool(((keys == stand_in) | ~ok_of).all()))
+        if not known[1]:
+            return None
+        if chunk[8] is None:
+            chunk[8] = (res[:, pick], work[:, pick])  # quicker than take along columns
+        return (*chunk[8], chunk[4])
 
     def _commute_cost(self, model) -> np.ndarray:
         """Commuting cost of each option for a person of each home place (P, K)."""

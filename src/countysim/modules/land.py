@@ -415,6 +415,14 @@ class Land(Module):
 
     def choice_term(self, model, rows, res, work) -> np.ndarray:
         """Utility of the land a person keeps while not farming it (E_P, E_A above)."""
+        # Of the residence only whether it is in the county counts (and, farming, whether
+        # it is home): computed once for commuting to a place and moving there.
+        shared = model.choice.shared_work_columns(rows, res, work, model.world.is_county)
+        if shared is None:
+            earnings = model.choice.option_earnings(rows, work)
+        else:  # by distinct workplace
+            res, work, earnings = shared
+            earnings = earnings.copy()
         lp = model.scenario.land
         h, home = model.choice.chooser_households(model, rows)
         value = self.land_value
@@ -431,8 +439,7 @@ class Land(Module):
         at_home = res.reshape(-1).take(farm) == home.take(farm // k)
         at_home &= ~outside.reshape(-1).take(farm)
         per_mu.reshape(-1)[farm[at_home]] = 0.0
-        earnings = model.choice.option_earnings(rows, work)  # the choice's own, if its
-        if earnings is None:
+        if earnings is None:  # not the choice's own
             earnings = self._earnings(model, rows, work)
         else:
             # Without a workplace, last year's income (as `_earnings`): looked up only

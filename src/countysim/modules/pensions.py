@@ -403,19 +403,29 @@ class Pensions(Module):
         p = model.persons
         floor = model.scenario.choice.income_floor_yuan
         age, skill = model.choice.chooser_age_skill(model, rows)
-        u = self._log_retirement_income(model, rows, res, work, age, skill)
+        # Of the residence only its pooling area counts: computed once for commuting to a
+        # place and moving there (by distinct workplace) when the two are in the same area.
+        shared = model.choice.shared_work_columns(rows, res, work, self.area_of_place)
+        weight = self._weight(model)
+        by_work = shared is not None
+        u = self._log_retirement_income(
+            model, rows, *(shared[:2] if by_work else (res, work)), age, skill
+        )
+        u *= weight
         # Those who draw a pension already (few of those who weigh options) weigh its
         # independence instead.
         drawing = np.flatnonzero(p.pension_scheme.take(rows) >= RESIDENT_PENSION)
         if len(drawing):
+            if by_work:  # independence depends on the residence: by option
+                u = u.take(model.choice.work_of_option, axis=1)
             pensioners = rows[drawing]
             pension = p.pension_entitlement.take(pensioners) + self._resident_pension(
                 model, pensioners
             )
-            home = model.households.home.take(p.hh.take(pensioners))[:, None]
+            home = model.choice.chooser_households(model, rows)[1].take(drawing)[:, None]
             independence = np.log(np.maximum(pension, floor) / floor)[:, None]
+            independence *= weight
             u[drawing] = independence * (res[drawing] != home)
-        u *= self._weight(model)
         return u
 
     def _log_retirement_income(self, model, rows, res, work, age, skill) -> np.ndarray:
