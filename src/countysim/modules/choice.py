@@ -93,7 +93,7 @@ class LocationChoice(ResidenceTerms, Module):
         # keeps up to date from those who move (see `substep`).
         self._kids: np.ndarray | None = None  # school-age children of each person
         self._net: np.ndarray | None = None  # working-age persons by home place x residence
-        self._net_utility: np.ndarray | None = None  # its utility term, cell by cell
+        self._net_version = 0  # counts the network's changes (its terms' tables follow)
         self._child_rows = self._mother_rows = np.zeros(0, dtype=np.int32)
         self._child_home = self._child_hukou = np.zeros(0, dtype=np.int32)
         self.seat = world.township_of()
@@ -166,8 +166,8 @@ class LocationChoice(ResidenceTerms, Module):
         census and land passes."""
         none = np.zeros(0, dtype=np.int32)
         self._child_rows = self._mother_rows = self._child_home = self._child_hukou = none
-        self._partner_pool = (none, none)
-        self._net = self._net_utility = self._residence_terms = None
+        self._partner_pool = none
+        self._net = self._residence_terms = None
 
     def school_children(self, model) -> np.ndarray:
         """Number of children aged 6-15 of each person (as their mother)."""
@@ -175,11 +175,12 @@ class LocationChoice(ResidenceTerms, Module):
             self._year_aggregates(model)
         return self._kids
 
-    def _network(self, model) -> np.ndarray:
-        """P x P: persons of working age from home place h living at place r."""
+    def _network(self, model, cells: np.ndarray) -> np.ndarray:
+        """Persons of working age from home place h living at place r, of each of the
+        (h, r) `cells` (h * P + r)."""
         if self._net is None:
             self._year_aggregates(model)
-        return self._net * model.scenario.simulation.scale
+        return self._net.reshape(-1).take(cells) * model.scenario.simulation.scale
 
     def _year_aggregates(self, model) -> None:
         """Count, at the first sub-step of a year, what only ageing, births, deaths and the
@@ -202,14 +203,15 @@ class LocationChoice(ResidenceTerms, Module):
         self._mother_rows = mums[follow].astype(np.int32)
         self._child_home = model.households.home.take(p.hh.take(self._child_rows))
         self._child_hukou = p.hukou_place.take(self._child_rows)
-        # Those of an age to follow a partner, with their households (ages and households
-        # change only between years).
+        # Those of an age to follow a partner (ages change only between years); their
+        # households are gathered when sought, not held (4 bytes each).
         adult = (p.age >= 18) & (p.age < model.scenario.demography.retirement_age)
         adult = np.flatnonzero(adult).astype(np.int32)
-        self._partner_pool = (adult, p.hh.take(adult))
+        self._partner_pool = adult
         key = self.network_keys(model)
-        self._net = np.bincount(key, minlength=n * n).reshape(n, n)
-        self._net_utility = None
+        # int32 as rows are: a count of persons (4 bytes a cell of P x P, not 8).
+        self._net = np.bincount(key, minlength=n * n).astype(np.int32).reshape(n, n)
+        self._net_version += 1
 
     @staticmethod
     def network_keys(model, rows: np.ndarray | None = None) -> np.ndarray:
@@ -221,19 +223,30 @@ class LocationChoice(ResidenceTerms, Module):
         else:
             rows = rows[(p.age.take(rows) >= 16) & IS_WORKING[p.status.take(rows)]]
         home = model.households.home.take(p.hh.take(rows))  # take: quicker than indexing
-        return home.astype(np.int64) * n + p.residence.take(rows)
+        keys = home.astype(np.int64)
+        keys *= n  # in place: one int64 array of the rows, not two
+        keys += p.residence.take(rows)
+        return keys
 
     @staticmethod
     def _counted_keys(model, home, residence, age, status) -> np.ndarray:
         """`network_keys` of persons whose home, residence, age and status are given."""
         counted = np.flatnonzero((age >= 16) & IS_WORKING[status])
-        return home.take(counted).astype(np.int64) * model.world.n + residence.take(counted)
+        keys = home.take(counted).astype(np.int64)
+        keys *= model.world.n  # in place, as `network_keys`
+        keys += residence.take(counted)
+        return keys
 
-    def _update_network(self, before: np.ndarray, after: np.ndarray) -> None:
-        self._net_utility = None
+    def _update_network(self, before: list, after: list) -> None:
+        """Take the cells `before` out of the network and add those `after` (arrays, or
+        functions that count them), one part at a time: the counts are the same in any
+        order, and the parts are not all held at once."""
+        self._net_version += 1
         flat = self._net.reshape(-1)
-        np.subtract.at(flat, before, 1)
-        np.add.at(flat, after, 1)
+        for cells in before:
+            np.subtract.at(flat, cells() if callable(cells) else cells, 1)
+        for cells in after:
+            np.add.at(flat, cells() if callable(cells) else cells, 1)
 
     def _expected_income(self, model, rows, home, age, skill, can_farm) -> np.ndarray:
         """Expected income at each of the options' distinct workplaces, shape (n, W); the
@@ -327,22 +340,22 @@ class LocationChoice(ResidenceTerms, Module):
         )
         # Only choosers, returning retirees and partners changed residence or work here; the
         # network of the next sub-step is this one's plus their changes (a partner who also
-        # chose is counted once, among the choosers).
+        # chose is counted once, among the choosers), applied part by part rather than
+        # gathered at once. The choosers' cells before the choice come from what was
+        # gathered before it; where they live now, as some followed a partner after it.
         others = ~among(partners, rows)
-        # The choosers' cells before the choice, from what was gathered before it (counted
-        # now rather than held through the choice and the family moves).
-        net_before = self._counted_keys(model, home, origin, age, status)
         self._update_network(
-            np.concatenate([net_before, back_net, partners_net[others]]),
-            np.concatenate(
-                [
-                    # Where the choosers live now: some followed a partner after choosing.
-                    self._counted_keys(
-                        model, home, p.residence.take(rows), age, p.status.take(rows)
-                    ),
-                    self.network_keys(model, np.concatenate([back, partners[others]])),
-                ]
-            ),
+            [
+                lambda: self._counted_keys(model, home, origin, age, status),
+                back_net,
+                partners_net[others],
+            ],
+            [
+                lambda: self._counted_keys(
+                    model, home, p.residence.take(rows), age, p.status.take(rows)
+                ),
+                lambda: self.network_keys(model, np.concatenate([back, partners[others]])),
+            ],
         )
         moved = np.concatenate([rows[changed], back, partners])
         origin = np.concatenate([origin[changed], back_origin, partners_origin])

@@ -8,11 +8,6 @@ import numpy as np
 
 from countysim.world import CITY
 
-#: Largest number of (home, residence) cells whose network utility is tabulated once per
-#: sub-step rather than computed for each chooser and option (a county of a few hundred
-#: places; the census county's thousands of villages would make the table too large).
-NETWORK_TABLE_CELLS = 1 << 20
-
 
 class ResidenceTerms:
     """Residence terms of `LocationChoice`, which holds the network and the option tables
@@ -55,15 +50,10 @@ class ResidenceTerms:
         return u
 
     def _network_utility(self, model, pair: np.ndarray) -> np.ndarray:
-        """network_weight * log(1 + network) of each (home, residence) cell in `pair`. With
-        few places, the table of every cell is computed once per sub-step (the network
-        changes only at its end) and looked up; otherwise each cell asked for."""
-        c, n = model.scenario.choice, model.world.n
-        if n * n > NETWORK_TABLE_CELLS:
-            return c.network_weight * np.log1p(self._network(model).take(pair))
-        if self._net_utility is None:
-            self._net_utility = c.network_weight * np.log1p(self._network(model))
-        return self._net_utility.take(pair)
+        """network_weight * log(1 + network) of each (home, residence) cell in `pair`:
+        only the cells asked for (the home places' tables, the retirees who reconsider),
+        not a table of every cell (P x P, 8 bytes a cell, made again each sub-step)."""
+        return model.scenario.choice.network_weight * np.log1p(self._network(model, pair))
 
     def _moving_cost(self, model, staying_free: bool = False) -> np.ndarray:
         """P x P: utility cost of moving from one place to another (fixed plus per log km),
@@ -86,8 +76,8 @@ class ResidenceTerms:
         n = world.n
         # The same within a sub-step's choice but for the network, which changes after it.
         cached = getattr(self, "_residence_terms", None)
-        key = (model.clock, self._net_utility)
-        if cached is not None and cached[0][0] == key[0] and cached[0][1] is key[1]:
+        key = (model.clock, self._net_version)
+        if cached is not None and cached[0] == key:
             return cached[1]
         res = self._place_options(model)[0][:, self.distinct_residence]
         home = np.arange(n)[:, None]
@@ -104,7 +94,7 @@ class ResidenceTerms:
         own_column = np.where(own.any(axis=1), own.argmax(axis=1), -1)
         assert (own.sum(axis=1) <= 1).all()
         terms = (res, base, (quality - service + barrier).take(res), service.take(res), own_column)
-        self._residence_terms = ((key[0], self._net_utility), terms)
+        self._residence_terms = (key, terms)
         return terms
 
     def _chooser_residence_utility(self, model, rows, home, age, current) -> np.ndarray:

@@ -25,48 +25,18 @@ def partners_follow(model, movers: np.ndarray, origin: np.ndarray, pool=None):
     keeps a job at the destination; otherwise he or she farms on coming home to land,
     or looks for work at the destination. `movers` are rows in increasing order; `pool`,
     if given: the rows, in increasing order, of everyone of an age to be a partner
-    (18 to retirement age) and their households. Returns the partners who moved, where
+    (18 to retirement age). Returns the partners who moved, where
     they lived and their network cells before."""
     p, world, c, rng = model.persons, model.world, model.scenario.choice, model.rng
     none = np.zeros(0, dtype=np.intp)
     if not len(movers) or max(c.partner_follow_share_county, c.partner_follow_share_city) == 0:
         return none, none.astype(p.residence.dtype), none.astype(np.int64)
     d = model.scenario.demography
-    # Only members of a mover's household can be a partner: they are found first (one
-    # lookup per person), and the rules are then applied to them alone.
-    mover_household = np.zeros(len(model.households), dtype=bool)
-    mover_household[p.hh.take(movers)] = True
-    if pool is None:
-        cand = np.flatnonzero(mover_household.take(p.hh))
-        cand = cand[(p.age.take(cand) >= 18) & (p.age.take(cand) < d.retirement_age)]
-    else:  # the same rows, sought among fewer, all of partner age
-        cand = pool[0].take(np.flatnonzero(mover_household.take(pool[1]))).astype(np.intp)
-    cand = cand[
-        IS_WORKING[p.status.take(cand)]
-        & ~among(cand, movers)  # movers are sorted: they are the choosers who moved
-    ]
-    if not len(cand):  # e.g. the Harris-Todaro limit: one-person households
+    # Found apart: the search's arrays (candidates, keys, positions) are freed before the
+    # network cells are counted, a moment of the spin-up's peak.
+    partner = _partners_of(model, movers, pool)
+    if partner is None:  # e.g. the Harris-Todaro limit: one-person households
         return none, none.astype(p.residence.dtype), none.astype(np.int64)
-    # Candidates sorted by (household, sex, age); a mover looks up his own age among
-    # those of the other sex of his household and takes the nearer neighbour.
-    key = (p.hh.take(cand).astype(np.int64) * 2 + p.female.take(cand)) * 256 + p.age.take(cand)
-    # Ties broken by position, so every key is distinct: the order of a stable sort,
-    # from the faster unstable one.
-    order = np.argsort(key * len(cand) + np.arange(len(cand)))
-    cand, key = cand[order], key[order]
-    group = p.hh.take(movers).astype(np.int64) * 2 + ~p.female.take(movers)
-    pos = np.searchsorted(key, group * 256 + p.age.take(movers))
-    best = np.full(len(movers), -1, dtype=np.intp)
-    gap = np.full(len(movers), PARTNER_MAX_AGE_GAP + 1)
-    for side in (pos - 1, pos):  # the two neighbours, not a loop over persons
-        inside = (side >= 0) & (side < len(cand))
-        at = np.where(inside, side, 0)
-        same = inside & (key[at] // 256 == group)
-        diff = np.abs(key[at] % 256 - p.age.take(movers))
-        better = same & (diff < gap)
-        best = np.where(better, at, best)
-        gap = np.where(better, diff, gap)
-    partner = np.where(best >= 0, cand[np.maximum(best, 0)], -1)
     dest = p.residence.take(movers)
     # A family moves to a city as far as its schools take the children in; where they
     # are closed the partner stays at home with them (the left-behind family).
@@ -95,6 +65,47 @@ def partners_follow(model, movers: np.ndarray, origin: np.ndarray, pool=None):
     )
     p.workplace[partner] = np.where(same_job, dest, np.where(farm, -1, dest))
     return partner, before, net_before
+
+
+def _partners_of(model, movers: np.ndarray, pool):
+    """The partner's row of each of `movers` (-1: none), as `partners_follow` describes,
+    or None where no household member can be one."""
+    p, d = model.persons, model.scenario.demography
+    # Only members of a mover's household can be a partner: they are found first (one
+    # lookup per person), and the rules are then applied to them alone.
+    mover_household = np.zeros(len(model.households), dtype=bool)
+    mover_household[p.hh.take(movers)] = True
+    if pool is None:
+        cand = np.flatnonzero(mover_household.take(p.hh))
+        cand = cand[(p.age.take(cand) >= 18) & (p.age.take(cand) < d.retirement_age)]
+    else:  # the same rows, sought among fewer, all of partner age
+        cand = pool.take(np.flatnonzero(mover_household.take(p.hh.take(pool)))).astype(np.intp)
+    cand = cand[
+        IS_WORKING[p.status.take(cand)]
+        & ~among(cand, movers)  # movers are sorted: they are the choosers who moved
+    ]
+    if not len(cand):
+        return None
+    # Candidates sorted by (household, sex, age); a mover looks up his own age among
+    # those of the other sex of his household and takes the nearer neighbour.
+    key = (p.hh.take(cand).astype(np.int64) * 2 + p.female.take(cand)) * 256 + p.age.take(cand)
+    # Ties broken by position, so every key is distinct: the order of a stable sort,
+    # from the faster unstable one.
+    order = np.argsort(key * len(cand) + np.arange(len(cand)))
+    cand, key = cand[order], key[order]
+    group = p.hh.take(movers).astype(np.int64) * 2 + ~p.female.take(movers)
+    pos = np.searchsorted(key, group * 256 + p.age.take(movers))
+    best = np.full(len(movers), -1, dtype=np.intp)
+    gap = np.full(len(movers), PARTNER_MAX_AGE_GAP + 1)
+    for side in (pos - 1, pos):  # the two neighbours, not a loop over persons
+        inside = (side >= 0) & (side < len(cand))
+        at = np.where(inside, side, 0)
+        same = inside & (key[at] // 256 == group)
+        diff = np.abs(key[at] % 256 - p.age.take(movers))
+        better = same & (diff < gap)
+        best = np.where(better, at, best)
+        gap = np.where(better, diff, gap)
+    return np.where(best >= 0, cand[np.maximum(best, 0)], -1)
 
 
 def children_follow(model, moved, kids, mum, kids_home, kids_hukou):
