@@ -86,13 +86,33 @@ tables identical):
 What did not pay: the place panel in memory of its own (its small arrays fill holes of the
 heap; on their own they added to the peak); a lower mapping threshold for the C library (1
 MB: no lower peak at 200,000, 53% slower at 450,000); a `malloc_trim` after the spin-up; the
-pid table's pages handed back between lookups (within the noise). What is left at 200,000
-(291): the person columns and household arrays 123 bytes a person; the heap 150-180,
-of which the modules keep 60-75 between passes (land's and kin tenancy's household arrays,
-the requisition's draws, 2.7 MB of places-by-places tables), its largest moment (the
-spin-up's first sub-step, where every adult chooses) reaches about 135, and the rest is
-holes between arrays that the C library cannot fill; 4.8 MB of library code (24 bytes a
-person at 200,000, 5 at 1,000,000).
+pid table's pages handed back between lookups (within the noise).
+
+A margin (memory, November 2026), the same values and draws (golden outputs pass): 200,000
+286-292 -> 261-275 bytes a person (three runs before; nine after, three sets of three as
+it landed, the last 265-267 on a busier machine), 450,000 249 (one run), 1,000,000 247 ->
+234 (run 17.9 s, 0.46 us a person-year, setup 3.1 s; one run); at 200,000 the same time as
+before, back to back (3.39 and 3.37 s, three runs each). The traced heap's peak (memory
+test) of the spin-up 259 -> 216 and of the years 236 -> 216. What did it: the choosers'
+rows int32 and their uniforms drawn chunk by chunk as the weighed need them (the same
+stream), half chunks when most adults choose (the spin-up's first sub-step); land's tenure
+hazards held by year of contract end (a table of a few dozen years) instead of two arrays
+of every household; the requisition's lasting draws drawn again from its stream's start in
+the years it takes land instead of held; the partners' search freed before their network
+cells are counted, the network updated part by part, its utility computed for the cells
+asked instead of a P x P table each sub-step, the network counted in int32, the partner
+pool without its households. At 200,000 the baseline has 291 places: a P x P float64 table
+is 0.7 MB, 3.4 bytes a person.
+
+What is left at 200,000 (265): the person columns and household arrays 125 bytes a person;
+the heap's peak about 90 above them (the modules keep about 25 between passes: land's
+household arrays, the distances, moving costs and services' weights, 3.4 each; during
+the sub-steps about 60, with farming's production and the choice's rows of the year), at
+the years' sub-steps (a chunk of 8,192 choosers weighed, about 24 bytes a person, or
+farming's production); the rest is holes between arrays that the C library cannot fill and
+4.8 MB of library code (24 bytes a person at 200,000, 5 at 1,000,000). Half chunks in
+every sub-step would lower the years' peak by about 12 but cost 8% of the time at
+200,000 (one chunk of about 8,000 choosers a sub-step becomes two).
 """
 
 from __future__ import annotations

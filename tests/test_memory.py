@@ -8,14 +8,14 @@ memory of their own (`population.reserve`), so their bytes (`Persons.nbytes`,
 the population is built, its arrays are in the heap (the heap's peak is then that of
 forming the households, before the persons exist). Per registered person, each phase must
 stay under its bound: the person columns take about 105 bytes a person, the household
-arrays 18, the arrays the modules keep 50-70, and what a pass allocates on top of them must
+arrays 18, the arrays the modules keep 25-60, and what a pass allocates on top of them must
 stay bounded (choosers weighed in chunks, no whole-population temporaries piling up, what
 only the sub-steps read dropped once they are over). On Linux the peak resident set beyond
 what the imports held, which also counts the C library's kept free memory and the pages of
 libraries a run reads in, must stay under `RESIDENT_PER_PERSON`.
 
-In November 2026: building 108 bytes a person, spin-up 259, the two years 236, resident
-281-292 (it varies from run to run with where the C library places arrays).
+In November 2026: building 108 bytes a person, spin-up 216, the two years 216, resident
+255-270 (it varies from run to run with where the C library places arrays).
 """
 
 import json
@@ -24,8 +24,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-BOUNDS = {"build": 120, "spin_up": 275, "run": 255}  # bytes a person
-RESIDENT_PER_PERSON = 310
+BOUNDS = {"build": 120, "spin_up": 240, "run": 240}  # bytes a person
+RESIDENT_PER_PERSON = 290
 PEOPLE = 200_000
 
 CHILD = f"""
