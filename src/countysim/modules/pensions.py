@@ -365,7 +365,12 @@ class Pensions(Module):
         adds accrual_rate * skill * wage and one contribution year per year. The arrays are
         updated in place: the first sub-step of a run asks this of every adult at once.
         `age`, `skill`: the persons', if already gathered."""
-        p, st, pen = model.persons, model.state, model.scenario.pensions
+        parts = self._retirement_parts(model, rows, res, work, age, skill)
+        return self._retirement_income_at(model, parts, enrolment, in_place=True)
+
+    def _retirement_parts(self, model, rows, res, work, age=None, skill=None) -> tuple:
+        """`retirement_income`'s terms that do not depend on the chance of enrolment."""
+        p, st = model.persons, model.state
         age = p.age.take(rows) if age is None else age
         skill = p.skill.take(rows) if skill is None else skill
         left = np.maximum(model.scenario.demography.retirement_age - age, 0)
@@ -373,25 +378,32 @@ class Pensions(Module):
         # Place tables with a last entry for workplace -1 (farming: no formal job), which
         # `take` reads there; take: quicker than indexing, the same values. Masked ufuncs
         # and copies below, not boolean indexing: no index arrays are built.
-        covered_years = np.append(st.job_prob, 0.0).take(work)
-        covered_years *= (enrolment * left)[:, None]
+        job = np.append(st.job_prob, 0.0).take(work)
         kept = np.where(
             (area >= 0) & (self.area_of_place.take(res) != area),
             model.levers["pensions.portability"],
             1.0,
         )
-        full = kept * p.pension_years.take(rows)[:, None]
-        full += covered_years
-        short = full < pen.minimum_years
-        pension = kept
-        pension *= p.pension_entitlement.take(rows)[:, None]
-        covered_years *= np.append(st.wage, 0.0).take(work)
-        covered_years *= (self.accrual_rate * skill)[:, None]
+        years = kept * p.pension_years.take(rows)[:, None]
+        kept *= p.pension_entitlement.take(rows)[:, None]
+        wage = np.append(st.wage, 0.0).take(work)
+        accrual = (self.accrual_rate * skill)[:, None]
+        return left, job, years, kept, wage, accrual, p.pension_resident.take(rows)[:, None]
+
+    def _retirement_income_at(self, model, parts, enrolment, in_place=False) -> np.ndarray:
+        """`retirement_income` from its parts (written into if `in_place`)."""
+        left, job, years, entitlement, wage, accrual, resident = parts
+        covered_years = np.multiply(job, (enrolment * left)[:, None], out=job if in_place else None)
+        full = np.add(years, covered_years, out=years if in_place else None)
+        short = full < model.scenario.pensions.minimum_years
+        pension = entitlement if in_place else entitlement.copy()
+        covered_years *= wage
+        covered_years *= accrual
         pension += covered_years
         # Short of the minimum years: the individual-account share plus the basic pension.
         np.multiply(pension, self.account_share, out=pension, where=short)
         np.add(pension, model.levers["pensions.resident_basic_pension"], out=pension, where=short)
-        pension += p.pension_resident.take(rows)[:, None]
+        pension += resident
         return pension
 
     def _weight(self, model) -> float:
@@ -441,8 +453,10 @@ class Pensions(Module):
         res, work = p.residence.take(rows)[:, None], p.workplace.take(rows)[:, None]
         now = self.enrolment(model, p.hukou_urban.take(rows))
         settled = self.enrolment(model, np.ones(len(rows), dtype=bool))
-        before = self.retirement_income(model, rows, res, work, now)[:, 0]
-        after = self.retirement_income(model, rows, res, work, settled)[:, 0]
+        # What does not depend on the enrolment computed once for before and after.
+        parts = self._retirement_parts(model, rows, res, work)
+        before = self._retirement_income_at(model, parts, now)[:, 0]
+        after = self._retirement_income_at(model, parts, settled, in_place=True)[:, 0]
         return self._weight(model) * (
             np.log(np.maximum(after, floor)) - np.log(np.maximum(before, floor))
         )
