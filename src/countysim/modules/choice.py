@@ -243,10 +243,13 @@ class LocationChoice(ResidenceTerms, Module):
         order, and the parts are not all held at once."""
         self._net_version += 1
         flat = self._net.reshape(-1)
+        # One of the network's own type: with a Python int, `ufunc.at` on int32 counts
+        # takes numpy's slow path (about 35 times slower).
+        one = flat.dtype.type(1)
         for cells in before:
-            np.subtract.at(flat, cells() if callable(cells) else cells, 1)
+            np.subtract.at(flat, cells() if callable(cells) else cells, one)
         for cells in after:
-            np.add.at(flat, cells() if callable(cells) else cells, 1)
+            np.add.at(flat, cells() if callable(cells) else cells, one)
 
     def _expected_income(self, model, rows, home, age, skill, can_farm) -> np.ndarray:
         """Expected income at each of the options' distinct workplaces, shape (n, W); the
