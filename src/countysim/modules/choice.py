@@ -32,6 +32,9 @@ Retirees living away reconsider, at a lower rate, between staying and going home
 two-option logit, one uniform each).
 Children follow a mother who moves if schooling at the destination is open to them,
 otherwise they stay behind; those left behind rejoin her at a yearly rate.
+The network and the school-age children are counted once a year and kept up to date
+through its sub-steps in `choice_aggregates.py`; the residence terms are in
+`choice_residence.py`, the draws in `choice_draws.py`.
 """
 
 from __future__ import annotations
@@ -39,12 +42,12 @@ from __future__ import annotations
 import numpy as np
 
 from countysim.modules.base import Module
+from countysim.modules.choice_aggregates import YearAggregates
 from countysim.modules.choice_draws import draw_binary_logit, draw_logit, sparse_uniforms
 from countysim.modules.choice_residence import ResidenceTerms
 from countysim.modules.family_moves import among, children_follow, partners_follow
 from countysim.population import (
     FARMER,
-    IS_IN_SCHOOL_AGE,
     IS_WORKING,
     RETIRED,
     UNEMPLOYED,
@@ -67,7 +70,7 @@ OPTION_NAMES = (
 )
 
 
-class LocationChoice(ResidenceTerms, Module):
+class LocationChoice(YearAggregates, ResidenceTerms, Module):
     name = "choice"
 
     def setup(self, model) -> None:
@@ -156,100 +159,6 @@ class LocationChoice(ResidenceTerms, Module):
             ok[:, opt] &= (work[:, opt] >= 0) & (d <= c.commute_max_km)
         self._by_home = (world.level.copy(), res, work, ok)
         return res, work, ok
-
-    # ----------------------------------------------------------------- aggregates
-    def forget_year_rows(self) -> None:
-        """Drop what only the year's sub-steps read once they are over: the rows of
-        children, mothers and adults and the network (the next year's first sub-step
-        gathers them again), the last sub-step's residence tables (each sub-step makes its
-        own). About 8 bytes a person and 1.4 MB, otherwise held through the year's income,
-        census and land passes."""
-        none = np.zeros(0, dtype=np.int32)
-        self._child_rows = self._mother_rows = self._child_home = self._child_hukou = none
-        self._partner_pool = none
-        self._net = self._residence_terms = None
-
-    def school_children(self, model) -> np.ndarray:
-        """Number of children aged 6-15 of each person (as their mother)."""
-        if self._kids is None or len(self._kids) != len(model.persons):
-            self._year_aggregates(model)
-        return self._kids
-
-    def _network(self, model, cells: np.ndarray) -> np.ndarray:
-        """Persons of working age from home place h living at place r, of each of the
-        (h, r) `cells` (h * P + r)."""
-        if self._net is None:
-            self._year_aggregates(model)
-        return self._net.reshape(-1).take(cells) * model.scenario.simulation.scale
-
-    def _year_aggregates(self, model) -> None:
-        """Count, at the first sub-step of a year, what only ageing, births, deaths and the
-        year's other modules change: school-age children per mother, children with their
-        mothers' rows, and the network. Within the year's sub-steps the network changes only
-        through those who choose here, and `_update_network` follows them."""
-        p, n = model.persons, model.world.n
-        # Children of school age (6-15) and children in the school-age states (child,
-        # student) with a mother: their mothers' rows found at once.
-        school_age = (p.age >= 6) & (p.age <= 15)
-        kids = np.flatnonzero((school_age | IS_IN_SCHOOL_AGE[p.status]) & (p.mother >= 0))
-        mums = p.rows_of(p.mother.take(kids))
-        found = mums >= 0
-        counted = found & school_age[kids]
-        # int16: a mother has at most a few children of 6-15; rows are int32, as the
-        # person columns that hold rows and ids (2^31 persons).
-        self._kids = np.bincount(mums[counted], minlength=len(p)).astype(np.int16)
-        follow = found & IS_IN_SCHOOL_AGE[p.status.take(kids)]
-        self._child_rows = kids[follow].astype(np.int32)
-        self._mother_rows = mums[follow].astype(np.int32)
-        self._child_home = model.households.home.take(p.hh.take(self._child_rows))
-        self._child_hukou = p.hukou_place.take(self._child_rows)
-        # Those of an age to follow a partner (ages change only between years); their
-        # households are gathered when sought, not held (4 bytes each).
-        adult = (p.age >= 18) & (p.age < model.scenario.demography.retirement_age)
-        adult = np.flatnonzero(adult).astype(np.int32)
-        self._partner_pool = adult
-        key = self.network_keys(model)
-        # int32 as rows are: a count of persons (4 bytes a cell of P x P, not 8).
-        self._net = np.bincount(key, minlength=n * n).astype(np.int32).reshape(n, n)
-        self._net_version += 1
-
-    @staticmethod
-    def network_keys(model, rows: np.ndarray | None = None) -> np.ndarray:
-        """Home x residence cell of each of `rows` (all persons if None) that counts in the
-        network."""
-        p, n = model.persons, model.world.n
-        if rows is None:
-            rows = np.flatnonzero((p.age >= 16) & IS_WORKING[p.status])
-        else:
-            rows = rows[(p.age.take(rows) >= 16) & IS_WORKING[p.status.take(rows)]]
-        home = model.households.home.take(p.hh.take(rows))  # take: quicker than indexing
-        keys = home.astype(np.int64)
-        keys *= n  # in place: one int64 array of the rows, not two
-        keys += p.residence.take(rows)
-        return keys
-
-    @staticmethod
-    def _counted_keys(model, home, residence, age, status) -> np.ndarray:
-        """`network_keys` of persons whose home, residence, age and status are given."""
-        counted = np.flatnonzero((age >= 16) & IS_WORKING[status])
-        keys = home.take(counted).astype(np.int64)
-        keys *= model.world.n  # in place, as `network_keys`
-        keys += residence.take(counted)
-        return keys
-
-    def _update_network(self, before: list, after: list) -> None:
-        """Take the cells `before` out of the network and add those `after` (arrays, or
-        functions that count them), one part at a time: the counts are the same in any
-        order, and the parts are not all held at once."""
-        self._net_version += 1
-        flat = self._net.reshape(-1)
-        # One of the network's own type: with a Python int, `ufunc.at` on int32 counts
-        # takes numpy's slow path (about 35 times slower).
-        one = flat.dtype.type(1)
-        for cells in before:
-            np.subtract.at(flat, cells() if callable(cells) else cells, one)
-        for cells in after:
-            np.add.at(flat, cells() if callable(cells) else cells, one)
 
     def _expected_income(self, model, rows, home, age, skill, can_farm) -> np.ndarray:
         """Expected income at each of the options' distinct workplaces, shape (n, W); the
