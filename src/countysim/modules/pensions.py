@@ -70,7 +70,8 @@ weight income_weight * retirement_income_weight:
 
 Settlement (`model.settlement_terms`): settling gives a rural-hukou resident the enrolment
 chance of urban-hukou employees, and the gain is the change in log(max(R, floor)) at the
-place where she lives and works.
+place where she lives and works. R and the enrolment chances are computed in
+`pension_prospects.py`.
 
 Outputs (county table): `pension_coverage_migrants` (share of rural-hukou non-farm workers
 enrolled in the employee scheme this year, the statistic of the migrant-worker survey),
@@ -90,6 +91,7 @@ import numpy as np
 
 from countysim.modules.base import Module
 from countysim.modules.pension_fund import Fund
+from countysim.modules.pension_prospects import RetirementProspects
 from countysim.population import EMPLOYED, FARMER, INFORMAL, IS_WORKING
 from countysim.world import CITY, COUNTY_TOWN, TOWNSHIP, VILLAGE
 
@@ -100,7 +102,7 @@ CONTRIBUTION_SLICE = 1 << 16  # persons per slice of the contributions (bounds t
 NO_AREA = -1  # no employee account
 
 
-class Pensions(Module):
+class Pensions(RetirementProspects, Module):
     name = "pensions"
 
     def setup(self, model) -> None:
@@ -347,65 +349,6 @@ class Pensions(Module):
         return np.negative(paid, out=paid)
 
     # ----------------------------------------------------------------- choices
-    def enrolment(self, model, hukou_urban: np.ndarray) -> np.ndarray:
-        """Yearly chance that a formal employee is enrolled in the employee scheme."""
-        pen = model.scenario.pensions
-        # Looked up by the flag's byte: the same chances as a select, without its branches.
-        chance = np.array([model.levers["pensions.migrant_enrolment"], pen.urban_enrolment])
-        return chance[np.asarray(hukou_urban, dtype=bool).view(np.uint8)]
-
-    def retirement_income(
-        self, model, rows, res, work, enrolment, age=None, skill=None
-    ) -> np.ndarray:
-        """Yearly pension (current wages) each person would retire with if she lived at `res`
-        and worked at `work` (-1: farming) until retirement age, shape like `res`.
-
-        Entitlement and years are kept, times portability if `res` is in another area; until
-        retirement a formal job there (chance job_prob) that enrols her (chance `enrolment`)
-        adds accrual_rate * skill * wage and one contribution year per year. The arrays are
-        updated in place: the first sub-step of a run asks this of every adult at once.
-        `age`, `skill`: the persons', if already gathered."""
-        parts = self._retirement_parts(model, rows, res, work, age, skill)
-        return self._retirement_income_at(model, parts, enrolment, in_place=True)
-
-    def _retirement_parts(self, model, rows, res, work, age=None, skill=None) -> tuple:
-        """`retirement_income`'s terms that do not depend on the chance of enrolment."""
-        p, st = model.persons, model.state
-        age = p.age.take(rows) if age is None else age
-        skill = p.skill.take(rows) if skill is None else skill
-        left = np.maximum(model.scenario.demography.retirement_age - age, 0)
-        area = p.pension_area.take(rows)[:, None]
-        # Place tables with a last entry for workplace -1 (farming: no formal job), which
-        # `take` reads there; take: quicker than indexing, the same values. Masked ufuncs
-        # and copies below, not boolean indexing: no index arrays are built.
-        job = np.append(st.job_prob, 0.0).take(work)
-        kept = np.where(
-            (area >= 0) & (self.area_of_place.take(res) != area),
-            model.levers["pensions.portability"],
-            1.0,
-        )
-        years = kept * p.pension_years.take(rows)[:, None]
-        kept *= p.pension_entitlement.take(rows)[:, None]
-        wage = np.append(st.wage, 0.0).take(work)
-        accrual = (self.accrual_rate * skill)[:, None]
-        return left, job, years, kept, wage, accrual, p.pension_resident.take(rows)[:, None]
-
-    def _retirement_income_at(self, model, parts, enrolment, in_place=False) -> np.ndarray:
-        """`retirement_income` from its parts (written into if `in_place`)."""
-        left, job, years, entitlement, wage, accrual, resident = parts
-        covered_years = np.multiply(job, (enrolment * left)[:, None], out=job if in_place else None)
-        full = np.add(years, covered_years, out=years if in_place else None)
-        short = full < model.scenario.pensions.minimum_years
-        pension = entitlement if in_place else entitlement.copy()
-        covered_years *= wage
-        covered_years *= accrual
-        pension += covered_years
-        # Short of the minimum years: the individual-account share plus the basic pension.
-        np.multiply(pension, self.account_share, out=pension, where=short)
-        np.add(pension, model.levers["pensions.resident_basic_pension"], out=pension, where=short)
-        pension += resident
-        return pension
-
     def _weight(self, model) -> float:
         c = model.scenario.choice
         return c.income_weight * model.scenario.pensions.retirement_income_weight
