@@ -137,10 +137,15 @@ class Person(mesa.Agent):
         pay = m.wage[place] if formal else m.informal_wage[place] if informal else 0.0
         self.wage_income += pay * self.skill / m.substeps
 
-    def queue_key(self) -> tuple:
-        """Order in the workplace's queue for public posts (`PersonModel.hire_staff`)."""
+    def queue_group(self) -> tuple:
+        """Group in the workplace's queue for public posts: residents before commuters, the
+        most educated first, urban hukou first among equals (`PersonModel.hire_staff`)."""
         commuter = self.residence != self.workplace
-        return self.workplace, commuter, -self.edu, not self.hukou_urban, self.queue_draw, self.row
+        return self.workplace, commuter, -self.edu, not self.hukou_urban
+
+    def queue_key(self) -> tuple:
+        """Order in the workplace's queue: the group, then the lottery's draw."""
+        return *self.queue_group(), self.queue_draw, self.row
 
     # location choice ----------------------------------------------------------
     def reconsider(self) -> None:
@@ -325,21 +330,44 @@ class PersonModel(mesa.Model):
         world, n = cm.world, cm.world.n
         bill = np.where(world.is_county, cm.labour.public_bill, 0.0)
         posts = np.where(bill > 0, cm.finance.public_posts(cm), 0.0)
-        # The staff lottery's draws from the county model's stream, one of each per seeker in
-        # row order as the arrays draw them, so that both versions hire the same staff.
         people = sorted(seekers, key=lambda a: a.row)
-        noise = cm.rng.random(len(people))
-        chance = cm.rng.random(len(people)) if people else noise
-        for person, draw in zip(people, noise.tolist(), strict=True):
-            person.staff, person.queue_draw = False, draw
-        queue = sorted(people, key=Person.queue_key)
         room = (posts / self.scale).tolist()  # in units of a seeker's skill
+        # The lottery (order among equals, the last post) matters only in the queue groups
+        # where a place's posts run out: the groups' units, summed in row order, and the
+        # groups before and after the posts, with the arrays' tolerances.
+        group_units: dict[tuple, float] = {}
+        for person in people:
+            key = person.queue_group()
+            group_units[key] = group_units.get(key, 0.0) + person.skill
+        lottery, before = set(), [0.0] * n
+        for key in sorted(group_units):
+            j, r = key[0], room[key[0]]
+            after = before[j] + group_units[key]
+            sure = after <= r * (1 - 1e-9) - 1e-9 and r > 0
+            if r > 0 and not sure and before[j] <= r * (1 + 1e-9) + 1e-9:
+                lottery.add(key)
+            before[j] = after
+        # Its draws from the county model's stream as the arrays draw them, so that both
+        # versions hire the same staff: the order among equals per seeker of those groups in
+        # row order, then the chance of the last post per position in their queue.
+        drawn = [person for person in people if person.queue_group() in lottery]
+        noise = cm.rng.random(len(drawn))
+        chance = cm.rng.random(len(drawn))
+        for person in people:
+            person.staff, person.queue_draw = False, 0.0
+        for person, draw in zip(drawn, noise.tolist(), strict=True):
+            person.queue_draw = draw
         ahead = [0.0] * n  # units of the seekers ahead in each place's queue, hired or not
-        for position, person in enumerate(queue):
+        position = 0  # among the lottery's seekers
+        for person in sorted(people, key=Person.queue_key):
             j = person.workplace
             left = room[j] - ahead[j]
             fits = left >= person.skill
-            last = left > 0 and chance[position] * person.skill < left
+            if person.queue_group() in lottery:
+                last = left > 0 and chance[position] * person.skill < left
+                position += 1
+            else:
+                last = False
             person.staff = room[j] > 0 and (fits or last)
             ahead[j] += person.skill
         units = np.zeros(n)
