@@ -113,6 +113,40 @@ farming's production); the rest is holes between arrays that the C library canno
 4.8 MB of library code (24 bytes a person at 200,000, 5 at 1,000,000). Half chunks in
 every sub-step would lower the years' peak by about 12 but cost 8% of the time at
 200,000 (one chunk of about 8,000 choosers a sub-step becomes two).
+
+Round 6 (speed, November 2026). Three changes of random draws, each with the same
+probabilities as before and tested against them (the golden outputs regenerated after
+each; national indicators over 10-30 seeds before and after within sampling error): the
+location choice draws its option from the logit probabilities with one uniform per chooser
+(the inverse of their cumulative sum) instead of a Gumbel per option and an argmax (a
+Gumbel costs about 22 ns, a uniform 5, an exponential 1); the activity draws (who
+reconsiders in a sub-step) are made only for those they select, by geometric gaps, instead
+of a uniform for every person each sub-step; the public-staff queue's noise and position
+chances only for the seekers of the queue groups where a place's posts run out. The rest
+gives the same values: options weighed only for choosers with more than one, terms looked
+up per home place and computed once for commuting to a place and moving there, the
+choosers' columns gathered once a chunk and shared by the terms, selects and masks on flags
+in no order done by arithmetic or by index (a mispredicted branch per person costs about
+3 ms a million), indices of non-zero values found from masks, sums over households with
+something to add only. The whole issue's path, on a quiet machine (CPU time, single runs),
+from the model of the round's start (after round 4) to its end (with round 5 and the
+margin above):
+
+    people      setup s        run s          us/person-year   peak B/person
+                before after   before after   before after     before after
+    10,000         0.1   0.1      0.6   0.5     1.60  1.33       1967  1787
+    50,000         0.2   0.2      1.4   1.1     0.70  0.55        556   478
+    200,000        0.8   0.6      4.9   3.2     0.63  0.41        328   266
+    450,000        1.8   1.2     10.7   7.1     0.60  0.40        297   250
+    1,000,000      4.0   2.8     23.8  16.6     0.61  0.42        280   236
+
+1,000,000 people 2012-2050: 27.8 s -> 19.4 s (on two cores busy with other work, 19.6-20.0
+s). Per simulated year at 1,000,000 (each step timed on its own): the location choice 0.22
+-> 0.135 s, the labour market 0.077 -> 0.057, the recorder 0.067 -> 0.05, land 0.057 ->
+0.039, farming 0.053 -> 0.037, incomes 0.041 -> 0.035, pensions 0.030 -> 0.015, demography
+0.030 -> 0.028 (`population.keep` about 19 ms of it: 25 columns at about 0.4 ms each,
+gathering in blocks or by masks no faster). What is left is spread over hundreds of passes
+of 1-2 ms; the next step would be fewer person columns or passes fused in compiled code.
 """
 
 from __future__ import annotations
