@@ -156,6 +156,8 @@ def test_sparse_uniforms_at_the_edges():
     # A rate so small that the first batch of gaps may not reach the end.
     pos, _ = sparse_uniforms(rng, 1_000_000, 1e-5)
     assert (pos < 1_000_000).all() and (np.diff(pos) > 0).all()
+    # A rate so small that its gaps would overflow the integers uncapped: nothing selected.
+    assert len(sparse_uniforms(rng, 1_000, 1e-300)[0]) == 0
 
 
 def test_binary_logit_draw_matches_the_logistic_probability():

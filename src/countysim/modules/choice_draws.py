@@ -59,6 +59,9 @@ def sparse_uniforms(rng: np.random.Generator, n: int, rate: float):
         # Enough gaps at once but for about one sub-step in a billion (six sd).
         gaps = rng.standard_exponential(int(expected + 6 * np.sqrt(expected)) + 16)
         gaps *= scale
+        # A gap past the end selects nothing more; capped, a tiny rate's huge gaps cannot
+        # overflow the integers (the same positions below n).
+        np.minimum(gaps, n, out=gaps)
         steps = gaps.astype(np.intp)  # the floor: gaps are not negative
         steps += 1
         steps[0] += last
