@@ -29,7 +29,7 @@ def nearest_county(size: int) -> str:
 
 def build_seconds(code: str, repeat: int) -> tuple[float, int, int]:
     from countysim.config import load_scenario
-    from countysim.population import initial_population
+    from countysim.population_build import initial_population
     from countysim.world import build_world
 
     sc = load_scenario(SCENARIO, [f"county.census.code={code}", "simulation.scale=1"])

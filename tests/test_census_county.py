@@ -15,7 +15,8 @@ from countysim.census import AGE_BANDS, COMPARABLE_2010, census_2010, unit
 from countysim.census_measures import CENSUS_COLUMNS, census_comparable
 from countysim.cli import main
 from countysim.config import ScenarioError, load_scenario
-from countysim.population import FARMER, initial_population
+from countysim.population import FARMER
+from countysim.population_build import initial_population
 from countysim.runner import simulate
 from countysim.world import CITY, VILLAGE, build_world
 

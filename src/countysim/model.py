@@ -50,7 +50,7 @@ from countysim.modules.pensions import Pensions
 from countysim.modules.policy import Policy
 from countysim.modules.reclassification import Reclassification
 from countysim.modules.services import Services
-from countysim.population import initial_population
+from countysim.population_build import initial_population
 from countysim.recorder import Recorder, YearTally
 from countysim.world import build_world
 

@@ -13,9 +13,8 @@ from countysim.population import (
     RETIRED,
     STUDENT,
     UNEMPLOYED,
-    education,
-    skill_of,
 )
+from countysim.population_build import education, skill_of
 
 
 class Demography(Module):

@@ -36,7 +36,8 @@ import numpy as np
 
 from countysim.census_county import AWAY_AGES
 from countysim.modules.base import Module
-from countysim.population import UNEMPLOYED, age_structure_2010, education, skill_of
+from countysim.population import UNEMPLOYED
+from countysim.population_build import age_structure_2010, education, skill_of
 from countysim.world import CITY, OUTSIDE_PROVINCE, PREFECTURE, PROVINCE
 
 #: The two origins the census counts, by the regions of the outside cities they hold.

@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from countysim.census import census_2010, unit
-from countysim.population import age_structure_2010
+from countysim.population_build import age_structure_2010
 from countysim.world import CITY
 
 #: Bounds of a factor (assumption: a few units' rates are doubtful transcriptions or counts
