@@ -99,7 +99,6 @@ class LocationChoice(YearAggregates, ResidenceTerms, Module):
         self._net_version = 0  # counts the network's changes (its terms' tables follow)
         self._child_rows = self._mother_rows = np.zeros(0, dtype=np.int32)
         self._child_home = self._child_hukou = np.zeros(0, dtype=np.int32)
-        self.seat = world.township_of()
         self.urban = world.is_urban
         st, col = model.state, c.cost_of_living
         st.cost_of_living[:] = np.select(

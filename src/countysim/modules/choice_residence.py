@@ -34,7 +34,7 @@ class ResidenceTerms:
         u += service
         del service
         pair = current * n_places + res  # cell of (current place, option's residence)
-        u -= (res != current) * self._moving_cost(model).take(pair)
+        u -= self._moving_cost(model).take(pair)  # 0 where the residence stays
         barrier = np.where(world.level == CITY, st.hukou_barrier, c.non_hukou_barrier_county)
         # The barrier of an urban place lived in without its hukou (0 for a village).
         barrier = (self.urban * barrier).take(res)
@@ -55,12 +55,9 @@ class ResidenceTerms:
         not a table of every cell (P x P, 8 bytes a cell, made again each sub-step)."""
         return model.scenario.choice.network_weight * np.log1p(self._network(model, pair))
 
-    def _moving_cost(self, model, staying_free: bool = False) -> np.ndarray:
+    def _moving_cost(self, model) -> np.ndarray:
         """P x P: utility cost of moving from one place to another (fixed plus per log km),
-        0 from a place to itself. One table serves both uses (`staying_free` or not): the
-        other multiplies the cost by whether the place changes, which gives the same 0
-        there (the cost is not negative), and a second P x P table would cost 8 bytes a cell
-        (0.7 MB for the baseline's places)."""
+        0 from a place to itself (staying costs nothing)."""
         if getattr(self, "_moving", None) is None:
             c = model.scenario.choice
             self._moving = c.moving_cost + c.moving_cost_per_log_km * np.log1p(model.world.dist_km)
@@ -119,7 +116,7 @@ class ResidenceTerms:
             service *= (c.school_child_weight * kids.take(mums))[:, None]
             u[mums] += service
         pair = current[:, None] * n + res  # (current place, residence)
-        u -= self._moving_cost(model, staying_free=True).take(pair)
+        u -= self._moving_cost(model).take(pair)
         attach = c.home_attachment + c.home_attachment_per_decade * np.maximum(age - 16, 0) / 10
         column = own_column.take(home)
         at_home = np.flatnonzero(column >= 0)
