@@ -55,7 +55,6 @@ class LandRequisition(Module):
         # Its lasting draws are drawn again from the stream's start when land is taken
         # (`_lasting_draws`) rather than held all years (16 bytes a household).
         self.rng = model.rng.spawn(1)[0]
-        self.draw_batches: list[int] = []  # households of each batch of lasting draws
         self.peak_residents: np.ndarray | None = None  # most residents so far, per place
         # Contract land of each village at the start (mu): the base of its share taken.
         scale = model.scenario.simulation.scale
@@ -142,16 +141,11 @@ class LandRequisition(Module):
         """Two lasting uniform draws per household: where its plots lie in the village's
         order of taking, and whether it is registered as urban when they are taken. Lasting,
         so that two runs that need the same land take the same households."""
-        have = sum(self.draw_batches)
-        if households > have:
-            self.draw_batches.append(households - have)
         # The stream from its start (`self.rng` itself is never drawn from): the same
-        # batches, in the same order, give the same numbers.
-        replay = copy.deepcopy(self.rng)
-        batches = [replay.random((2, size)) for size in self.draw_batches]
-        lie = np.concatenate([batch[0] for batch in batches])
-        converts_draw = np.concatenate([batch[1] for batch in batches])
-        return lie[:households], converts_draw[:households]
+        # numbers every time, for the households the county starts with (their number never
+        # changes).
+        lie, converts_draw = copy.deepcopy(self.rng).random((2, households))
+        return lie, converts_draw
 
     def outputs(self, model) -> dict[str, float]:
         return {
