@@ -73,7 +73,10 @@ def _partner_of_mover(share, gap=2):
     woman, man, village = _couple(model, gap)
     town = model.world.county_town
     model.persons.residence[man] = town
-    moved, origin, _ = partners_follow(model, np.array([man]), np.array([village]))
+    model.choice._year_aggregates(model)  # the year's pool of those of partner age
+    moved, origin, _ = partners_follow(
+        model, np.array([man]), np.array([village]), model.choice._partner_pool
+    )
     return model, woman, town, moved, origin, village
 
 

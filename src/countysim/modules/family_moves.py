@@ -14,7 +14,7 @@ from countysim.world import CITY
 PARTNER_MAX_AGE_GAP = 10
 
 
-def partners_follow(model, movers: np.ndarray, origin: np.ndarray, pool=None):
+def partners_follow(model, movers: np.ndarray, origin: np.ndarray, pool: np.ndarray):
     """A mover's partner moves with him or her at the scenario's share (one for moves
     within the county, one for moves to a city); the children then follow their mother
     (`children_follow`). The partner is the member of the mover's household of the
@@ -23,10 +23,10 @@ def partners_follow(model, movers: np.ndarray, origin: np.ndarray, pool=None):
     mover settles in a county place away from it) and did not move in this sub-step (a
     household records no marriages, so this finds the couple). A partner who follows
     keeps a job at the destination; otherwise he or she farms on coming home to land,
-    or looks for work at the destination. `movers` are rows in increasing order; `pool`,
-    if given: the rows, in increasing order, of everyone of an age to be a partner
-    (18 to retirement age). Returns the partners who moved, where
-    they lived and their network cells before."""
+    or looks for work at the destination. `movers` are rows in increasing order; `pool`:
+    the rows, in increasing order, of everyone of an age to be a partner (18 to
+    retirement age), which the location choice keeps for the year. Returns the partners
+    who moved, where they lived and their network cells before."""
     p, world, c, rng = model.persons, model.world, model.scenario.choice, model.rng
     none = np.zeros(0, dtype=np.intp)
     if not len(movers) or max(c.partner_follow_share_county, c.partner_follow_share_city) == 0:
@@ -70,16 +70,12 @@ def partners_follow(model, movers: np.ndarray, origin: np.ndarray, pool=None):
 def _partners_of(model, movers: np.ndarray, pool):
     """The partner's row of each of `movers` (-1: none), as `partners_follow` describes,
     or None where no household member can be one."""
-    p, d = model.persons, model.scenario.demography
+    p = model.persons
     # Only members of a mover's household can be a partner: they are found first (one
     # lookup per person), and the rules are then applied to them alone.
     mover_household = np.zeros(len(model.households), dtype=bool)
     mover_household[p.hh.take(movers)] = True
-    if pool is None:
-        cand = np.flatnonzero(mover_household.take(p.hh))
-        cand = cand[(p.age.take(cand) >= 18) & (p.age.take(cand) < d.retirement_age)]
-    else:  # the same rows, sought among fewer, all of partner age
-        cand = pool.take(np.flatnonzero(mover_household.take(p.hh.take(pool)))).astype(np.intp)
+    cand = pool.take(np.flatnonzero(mover_household.take(p.hh.take(pool)))).astype(np.intp)
     cand = cand[
         IS_WORKING[p.status.take(cand)]
         & ~among(cand, movers)  # movers are sorted: they are the choosers who moved
