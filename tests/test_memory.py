@@ -3,7 +3,7 @@
 A 200,000-person baseline county is built, spun up and run for two years in a fresh
 process, with `tracemalloc` following every allocation in the C library's heap, numpy's
 arrays included. The person columns and the household arrays live outside that heap, in
-memory of their own (`population.reserve`), so their bytes (`Persons.nbytes`,
+memory of their own (`memory.reserve`), so their bytes (`Persons.nbytes`,
 `Households.nbytes`) are added to the heap's peak of the spin-up and of the years; while
 the population is built, its arrays are in the heap (the heap's peak is then that of
 forming the households, before the persons exist). Per registered person, each phase must

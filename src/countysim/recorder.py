@@ -30,12 +30,12 @@ import pandas as pd
 from countysim.census_measures import census_comparable
 from countysim.config.schema import LEVELS
 from countysim.measures import gini, theil_splits
+from countysim.memory import keep_freed_memory
 from countysim.population import (
     EMPLOYED,
     INFORMAL,
     IS_NONFARM,
     UNEMPLOYED,
-    keep_freed_memory,
     status_table,
 )
 from countysim.world import (
@@ -421,7 +421,7 @@ class Recorder:
 @functools.cache
 def text_in_heap() -> bool:
     """Let pandas' text columns (Arrow arrays) use the C library's heap, where the model's
-    freed memory is kept for reuse (`population.keep_freed_memory`), instead of Arrow's own
+    freed memory is kept for reuse (`memory.keep_freed_memory`), instead of Arrow's own
     allocator, which reserves arenas of its own: about 12 MB more resident memory for the
     tables of a run, a third of a 200,000-person county's memory beyond its arrays. Once
     per process (it sets Arrow's default pool); returns whether it was done."""
