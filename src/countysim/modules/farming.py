@@ -277,14 +277,15 @@ class Farming(Module):
             # are 0 (output too: only farming households produce), which adds nothing.
             farmed, idle = prod.farming, np.flatnonzero(~own_farmed)
             idle_mu = np.zeros(len(prod.land))  # written by rows: the same as a select
-            idle_mu[idle] = prod.land.take(idle)
+            idle_land = prod.land.take(idle)
+            idle_mu[idle] = idle_land
             model.households.idle_mu = idle_mu
             farmed_home, idle_home = home.take(farmed), home.take(idle)
             st.land_farmed = scale * np.bincount(
                 farmed_home, weights=prod.land.take(farmed), minlength=world.n
             )
             st.land_idle = (
-                scale * np.bincount(idle_home, weights=prod.land.take(idle), minlength=world.n)
+                scale * np.bincount(idle_home, weights=idle_land, minlength=world.n)
                 + model.land.collective_idle_mu
             )
             st.farm_output = prod.price * (

@@ -204,7 +204,6 @@ class LabourMarket(Module):
         # informal sector, else those with a formal job.
         working = self.seekers_at if sector else np.bincount(where[formal], minlength=world.n)
         st.employment = scale * working.astype(float)
-        self.staff_units = staff_units
 
     def _hire_staff(self, model, seekers, where, skill) -> tuple[np.ndarray, np.ndarray]:
         """Public-service staff among the seekers working in each county place, and their pay
