@@ -42,11 +42,7 @@ def _as_weighted(
     Incomes must be finite and non-negative; weights finite, non-negative and with a
     positive sum. ``weights=None`` means one person per observation.
     """
-    y = np.asarray(values, dtype=np.float64)
-    if y.ndim != 1 or y.size == 0:
-        raise ValueError(f"values must be a non-empty 1-D array, got shape {y.shape}")
-    if not np.all(np.isfinite(y)) or np.any(y < 0):
-        raise ValueError("values must be finite and non-negative")
+    y = _incomes(values)
     if weights is None:
         return y, np.ones_like(y)
     w = np.asarray(weights, dtype=np.float64)
@@ -59,6 +55,16 @@ def _as_weighted(
     return y, w
 
 
+def _incomes(values: ArrayLike) -> NDArray[np.float64]:
+    """Validate incomes (finite, non-negative, a non-empty 1-D array) as a float array."""
+    y = np.asarray(values, dtype=np.float64)
+    if y.ndim != 1 or y.size == 0:
+        raise ValueError(f"values must be a non-empty 1-D array, got shape {y.shape}")
+    if not np.all(np.isfinite(y)) or np.any(y < 0):
+        raise ValueError("values must be finite and non-negative")
+    return y
+
+
 def _dot(a: NDArray[np.float64], b: NDArray[np.float64]) -> float:
     """``Σ a_i b_i`` by numpy's pairwise sum rather than a BLAS dot product: as exact, and
     never spread over BLAS threads (on a many-core machine a million-element dot product
@@ -66,9 +72,10 @@ def _dot(a: NDArray[np.float64], b: NDArray[np.float64]) -> float:
     return float(np.multiply(a, b).sum())
 
 
-def _positive_total(y: NDArray[np.float64], w: NDArray[np.float64]) -> float:
-    """Return total income ``Σ w_i y_i``; relative measures are undefined if it is zero."""
-    total = _dot(w, y)
+def _positive_total(y: NDArray[np.float64], w: NDArray[np.float64] | None = None) -> float:
+    """Return total income ``Σ w_i y_i`` (the plain sum with unit weights, ``w`` None);
+    relative measures are undefined if it is zero."""
+    total = float(y.sum()) if w is None else _dot(w, y)
     if not total > 0:
         raise ValueError("total income is zero; relative inequality is undefined")
     return total
@@ -106,11 +113,9 @@ def gini(values: ArrayLike, weights: ArrayLike | None = None) -> float:
         # Unit weights: sorting the incomes alone is the one sort needed, and C_i = i. The
         # total is the plain sum (what a sum of products with unit weights is, without
         # arrays of ones).
-        y = np.sort(_as_weighted(values, None)[0])
+        y = np.sort(_incomes(values))
         n = len(y)
-        total = float(y.sum())
-        if not total > 0:
-            raise ValueError("total income is zero; relative inequality is undefined")
+        total = _positive_total(y)
         # 2 C_i - 1 - W for C_i = 1..n: whole numbers, made at once rather than in steps.
         return _dot(y, np.arange(1.0 - n, n, 2.0)) / (n * total)
     y, w = _as_weighted(values, weights)
@@ -283,10 +288,8 @@ def theil_splits(values: ArrayLike, flags: list[ArrayLike]) -> tuple[TheilSplit,
     every grouping, and a group's sums are masked sums, with no copy of its incomes (the
     smaller group's; the larger group's are the rest of the totals).
     """
-    y = _as_weighted(values, None)[0]
-    total_income = float(y.sum())  # the sum of products with unit weights, without them
-    if not total_income > 0:
-        raise ValueError("total income is zero; relative inequality is undefined")
+    y = _incomes(values)
+    total_income = _positive_total(y)  # unit weights: the plain sum, without arrays of ones
     ylny = _xlogx(y)
     n = y.size
     grand_mean = total_income / n
