@@ -162,11 +162,9 @@ class LocationChoice(YearAggregates, ResidenceTerms, Module):
     def _expected_income(self, model, rows, home, age, skill, can_farm) -> np.ndarray:
         """Expected income at each of the options' distinct workplaces, shape (n, W); the
         farm income only where farming is an option (`can_farm`; elsewhere the floor)."""
-        st, lab = model.state, model.scenario.labour
-        informal = st.informal_wage if lab.informal_sector else 0.0
         # Per place, then per home place's workplaces, then looked up by home: the same
         # numbers as per person and option.
-        nonfarm = st.job_prob * st.wage + (1 - st.job_prob) * informal
+        nonfarm = model.labour.expected_pay(model)
         work_of = self._place_options(model)[1][:, self.distinct_work]
         income = nonfarm.take(np.maximum(work_of, 0)).take(home, axis=0)
         income *= skill[:, None]

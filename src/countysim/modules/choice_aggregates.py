@@ -79,19 +79,13 @@ class YearAggregates:
         else:
             rows = rows[(p.age.take(rows) >= 16) & IS_WORKING[p.status.take(rows)]]
         home = model.households.home.take(p.hh.take(rows))  # take: quicker than indexing
-        keys = home.astype(np.int64)
-        keys *= n  # in place: one int64 array of the rows, not two
-        keys += p.residence.take(rows)
-        return keys
+        return _cell_keys(n, home, p.residence.take(rows))
 
     @staticmethod
     def _counted_keys(model, home, residence, age, status) -> np.ndarray:
         """`network_keys` of persons whose home, residence, age and status are given."""
         counted = np.flatnonzero((age >= 16) & IS_WORKING[status])
-        keys = home.take(counted).astype(np.int64)
-        keys *= model.world.n  # in place, as `network_keys`
-        keys += residence.take(counted)
-        return keys
+        return _cell_keys(model.world.n, home.take(counted), residence.take(counted))
 
     def _update_network(self, before: list, after: list) -> None:
         """Take the cells `before` out of the network and add those `after` (arrays, or
@@ -106,3 +100,11 @@ class YearAggregates:
             np.subtract.at(flat, cells() if callable(cells) else cells, one)
         for cells in after:
             np.add.at(flat, cells() if callable(cells) else cells, one)
+
+
+def _cell_keys(n: int, home: np.ndarray, residence: np.ndarray) -> np.ndarray:
+    """Flat (home, residence) cells of a P x P table with `n` places."""
+    keys = home.astype(np.int64)
+    keys *= n  # in place: one int64 array of the persons, not two
+    keys += residence
+    return keys

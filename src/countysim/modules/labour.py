@@ -301,6 +301,15 @@ class LabourMarket(Module):
         marginal = (left > 0) & ~fits & (chance * s < left)
         return rows, fits | marginal
 
+    @staticmethod
+    def expected_pay(model) -> np.ndarray:
+        """Pay per unit of skill a job seeker expects at each place: the formal wage at the
+        chance of a job, else the informal wage (or nothing without that sector), as the
+        location choice and the land's value of staying away weigh it."""
+        st = model.state
+        informal = st.informal_wage if model.scenario.labour.informal_sector else 0.0
+        return st.job_prob * st.wage + (1 - st.job_prob) * informal
+
     def outputs(self, model) -> dict[str, float]:
         county = model.world.is_county
         return {

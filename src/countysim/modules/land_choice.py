@@ -26,9 +26,8 @@ class LandChoiceTerms:
     def _earnings(self, model, rows: np.ndarray, work: np.ndarray) -> np.ndarray:
         """Expected earnings at each workplace, as in the location choice (skill times the
         job-finding-weighted wage), or last year's income where there is no workplace."""
-        p, st, c = model.persons, model.state, model.scenario.choice
-        informal = st.informal_wage if model.scenario.labour.informal_sector else 0.0
-        wage = (st.job_prob * st.wage + (1 - st.job_prob) * informal).take(np.maximum(work, 0))
+        p, c = model.persons, model.scenario.choice
+        wage = model.labour.expected_pay(model).take(np.maximum(work, 0))
         earnings = np.where(
             work >= 0, p.skill.take(rows)[:, None] * wage, p.income.take(rows)[:, None]
         )
